@@ -1,0 +1,168 @@
+"""Customers API: create, read, update, list, assign owner, ownership history."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from customers_service import repository
+from customers_service.domain.changes import changed_fields
+from customers_service.domain.ownership import default_owner, may_assign
+from customers_service.models import Customer, OwnershipChange
+from customers_service.ownership import change_owner
+from customers_service.schemas import (
+    CustomerCreate,
+    CustomerOut,
+    CustomerUpdate,
+    OwnerAssign,
+    OwnershipChangeOut,
+)
+from suite_shared.auth import StaffPrincipal
+from suite_shared.errors import Problem, conflict, forbidden
+from suite_shared.events.customers import CustomerCreated, CustomerUpdated
+from suite_shared.pagination import Page, Pagination, fetch_page
+from suite_shared.service import Session, Uow
+
+router = APIRouter(prefix="/customers", tags=["customers"])
+
+EDITABLE = ("name", "kind", "phone", "email", "address", "source", "groups", "social_page")
+SORTS = {
+    "created_at": (Customer.created_at.asc(), Customer.id.asc()),
+    "-created_at": (Customer.created_at.desc(), Customer.id.desc()),
+    "name": (Customer.search_text.asc(), Customer.id.asc()),
+    "-name": (Customer.search_text.desc(), Customer.id.desc()),
+}
+
+
+@router.post("", status_code=201, response_model=CustomerOut)
+async def create_customer(body: CustomerCreate, principal: StaffPrincipal, uow: Uow):
+    owner = default_owner(principal, body.owner_id)
+    if owner is not None and not may_assign(principal, owner):
+        raise forbidden("Assigning a customer to someone else needs customers.handover")
+    customer = Customer(
+        id=uuid.uuid4(),
+        code=await repository.next_code(uow.session),
+        **body.model_dump(exclude={"owner_id"}, exclude_none=True),
+        owner_id=owner,
+        lifecycle_stage="lead",
+        created_by=principal.id,
+        updated_by=principal.id,
+        version=1,
+        owner_version=1 if owner else 0,
+    )
+    customer.groups = body.groups or []
+    customer.search_text = repository.search_text(customer)
+    uow.session.add(customer)
+    await uow.session.flush()
+    uow.emit(
+        "customers.customer.created",
+        CustomerCreated(customer=repository.snapshot(customer)),
+        subject=customer.id,
+        version=customer.version,
+    )
+    await uow.commit()
+    return customer
+
+
+@router.get("/{customer_id}", response_model=CustomerOut)
+async def get_customer(customer_id: uuid.UUID, principal: StaffPrincipal, session: Session):
+    return await repository.get_visible(session, principal, customer_id)
+
+
+@router.patch("/{customer_id}", response_model=CustomerOut)
+async def update_customer(
+    customer_id: uuid.UUID, body: CustomerUpdate, principal: StaffPrincipal, uow: Uow
+):
+    customer = await repository.get_visible(uow.session, principal, customer_id, for_update=True)
+    if body.version is not None and body.version != customer.version:
+        raise conflict("version-conflict",
+                       f"Customer changed meanwhile (now version {customer.version})",
+                       current_version=customer.version)
+    requested = body.model_dump(include=set(EDITABLE), exclude_unset=True)
+    if "name" in requested and requested["name"] is None:
+        raise Problem(422, "validation-error", "Invalid input", "name cannot be empty",
+                      field="name")
+    before = {key: getattr(customer, key) for key in requested}
+    changes = changed_fields(before, requested)
+    if not changes:
+        return customer
+    for key, value in requested.items():
+        setattr(customer, key, value if key != "groups" else (value or []))
+    customer.updated_by = principal.id
+    customer.updated_at = func.now()
+    customer.version += 1
+    customer.search_text = repository.search_text(customer)
+    await uow.session.flush()
+    await uow.session.refresh(customer, ["updated_at"])
+    uow.emit(
+        "customers.customer.updated",
+        CustomerUpdated(customer=repository.snapshot(customer), changed=changes),
+        subject=customer.id,
+        version=customer.version,
+    )
+    await uow.commit()
+    return customer
+
+
+@router.get("", response_model=Page[CustomerOut])
+async def list_customers(
+    principal: StaffPrincipal,
+    session: Session,
+    page: Pagination,
+    q: Annotated[str | None, Query(max_length=100, description="Name, phone, e-mail or code")]
+    = None,
+    source: str | None = None,
+    group: str | None = None,
+    owner_id: uuid.UUID | None = None,
+    unassigned: bool | None = None,
+    sort: Literal["created_at", "-created_at", "name", "-name"] = "-created_at",
+):
+    query = repository.visible_query(principal)
+    if q:
+        query = repository.keyword_filter(query, q)
+    if source:
+        query = query.where(Customer.source == source)
+    if group:
+        query = query.where(Customer.groups.any(group))
+    if owner_id:
+        query = query.where(Customer.owner_id == owner_id)
+    if unassigned is not None:
+        query = query.where(
+            Customer.owner_id.is_(None) if unassigned else Customer.owner_id.is_not(None)
+        )
+    rows, total = await fetch_page(session, query.order_by(*SORTS[sort]), page)
+    return Page[CustomerOut](
+        items=[CustomerOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.put("/{customer_id}/owner", response_model=CustomerOut)
+async def assign_owner(
+    customer_id: uuid.UUID, body: OwnerAssign, principal: StaffPrincipal, uow: Uow
+):
+    customer = await repository.get_visible(uow.session, principal, customer_id, for_update=True)
+    if not may_assign(principal, body.owner_id):
+        raise forbidden("Assigning a customer to someone else needs customers.handover")
+    if customer.owner_id != body.owner_id:
+        change_owner(uow, customer, body.owner_id, method="manual", actor_id=principal.id,
+                     reason=body.reason)
+        await uow.commit()
+    return customer
+
+
+@router.get("/{customer_id}/ownership-history", response_model=list[OwnershipChangeOut])
+async def ownership_history(customer_id: uuid.UUID, principal: StaffPrincipal,
+                            session: Session):
+    await repository.get_visible(session, principal, customer_id)
+    query = (
+        select(OwnershipChange)
+        .where(OwnershipChange.customer_id == customer_id)
+        .order_by(OwnershipChange.at.desc(), OwnershipChange.id)
+    )
+    return (await session.execute(query)).scalars().all()

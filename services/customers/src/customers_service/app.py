@@ -1,0 +1,18 @@
+"""The customers service application."""
+
+from fastapi import FastAPI
+
+from customers_service.api.customers import router
+from customers_service.handlers import HANDLERS
+from customers_service.settings import CustomersSettings
+from suite_shared.service import create_service_app
+
+
+def create_app(settings: CustomersSettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or CustomersSettings(),
+        title="Customers",
+        description="Customer records, ownership and its history.",
+        routers=[router],
+        handlers=HANDLERS,
+    )

@@ -1,0 +1,29 @@
+"""Events customers reacts to."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from customers_service.domain.ownership import decision_applies
+from customers_service.models import Customer
+from customers_service.ownership import change_owner
+from suite_shared.events.envelope import Envelope
+from suite_shared.events.rules import OwnerDecisionMade
+from suite_shared.uow import UnitOfWork
+
+
+async def apply_owner_decision(uow: UnitOfWork, envelope: Envelope,
+                               decision: OwnerDecisionMade) -> None:
+    query = select(Customer).where(Customer.id == decision.customer_id).with_for_update()
+    customer = (await uow.session.execute(query)).scalar_one_or_none()
+    if customer is None:  # deleted meanwhile
+        return
+    if not decision_applies(customer.owner_version, decision.based_on_version):
+        return
+    if customer.owner_id == decision.owner_id:
+        return
+    change_owner(uow, customer, decision.owner_id, method="rule", actor_id=None,
+                 rule_id=decision.rule_id, reason=f"Rule: {decision.rule_name}")
+
+
+HANDLERS = {"rules.owner_decision.made": apply_owner_decision}

@@ -1,0 +1,100 @@
+"""One OpenAPI document for the whole suite, built from each service's /openapi.json.
+
+Paths get their gateway prefix (/api/v1/<service>), schema names get the service as a prefix
+(two services may both call something ``Page``), and $refs are rewritten to match. A service
+that does not answer is listed under ``x-unavailable-services`` instead of failing the page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import aiohttp
+
+from gateway_service.proxy import PREFIX
+
+REF_PREFIX = "#/components/schemas/"
+CACHE_TTL_S = 30.0
+
+
+def schema_prefix(service: str) -> str:
+    return "".join(part.capitalize() for part in service.split("-")) + "_"
+
+
+def _rewrite_refs(node: Any, prefix: str) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: (
+                REF_PREFIX + prefix + value[len(REF_PREFIX) :]
+                if key == "$ref" and isinstance(value, str) and value.startswith(REF_PREFIX)
+                else _rewrite_refs(value, prefix)
+            )
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_rewrite_refs(item, prefix) for item in node]
+    return node
+
+
+def merge(documents: dict[str, dict[str, Any]], missing: list[str]) -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    for service, document in documents.items():
+        prefix = schema_prefix(service)
+        document = _rewrite_refs(document, prefix)
+        for path, operations in document.get("paths", {}).items():
+            if path in ("/health", "/ready", "/metrics"):
+                continue  # per-instance endpoints, not reachable through the gateway
+            for operation in operations.values():
+                if isinstance(operation, dict):
+                    operation["tags"] = [f"{service}: {t}" for t in operation.get("tags")
+                                         or ["default"]]  # fmt: skip
+                    if "operationId" in operation:
+                        operation["operationId"] = f"{service}_{operation['operationId']}"
+                    operation.setdefault("security", [{"bearer": []}])
+            paths[f"{PREFIX}{service}{path}"] = operations
+        for name, schema in document.get("components", {}).get("schemas", {}).items():
+            schemas[prefix + name] = schema
+    combined: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "Sales suite API", "version": "1.0.0",
+                 "description": "Every service of the suite, through the gateway."},  # fmt: skip
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "bearerFormat": "JWT"}},  # fmt: skip
+        },
+    }
+    if missing:
+        combined["x-unavailable-services"] = missing
+    return combined
+
+
+class CombinedOpenAPI:
+    def __init__(self, upstreams: dict[str, str], timeout_s: float = 5.0):
+        self.upstreams = upstreams
+        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._cached: tuple[float, dict[str, Any]] | None = None
+
+    async def document(self, session: aiohttp.ClientSession) -> dict[str, Any]:
+        if self._cached and time.monotonic() - self._cached[0] < CACHE_TTL_S:
+            return self._cached[1]
+        names = list(self.upstreams)
+        fetched = await asyncio.gather(*(self._fetch(session, n) for n in names))
+        documents = {n: d for n, d in zip(names, fetched, strict=True) if d is not None}
+        missing = [n for n, d in zip(names, fetched, strict=True) if d is None]
+        combined = merge(documents, missing)
+        if not missing:
+            self._cached = (time.monotonic(), combined)
+        return combined
+
+    async def _fetch(self, session: aiohttp.ClientSession, name: str) -> dict[str, Any] | None:
+        try:
+            async with session.get(self.upstreams[name] + "/openapi.json",
+                                   timeout=self.timeout) as response:  # fmt: skip
+                return await response.json() if response.status == 200 else None
+        except (aiohttp.ClientError, TimeoutError, ValueError):
+            return None

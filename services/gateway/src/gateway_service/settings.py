@@ -1,0 +1,32 @@
+"""Gateway settings: where each service lives, edge limits and timeouts."""
+
+from suite_shared.settings import ServiceSettings
+
+# The services behind /api/v1/<name>/...; each has a `<NAME>_URL` setting below.
+SERVICE_NAMES = ("identity", "customers", "rules-engine")
+
+
+class GatewaySettings(ServiceSettings):
+    service_name: str = "gateway"
+    port: int = 8000
+
+    # identity_url comes from ServiceSettings (it also gives the JWKS URL).
+    customers_url: str = "http://127.0.0.1:8002"
+    rules_engine_url: str = "http://127.0.0.1:8003"
+
+    # Per-client token bucket: a client is the token's subject, or the peer address when the
+    # request carries no token (login). In memory, so per replica: N replicas allow N x this.
+    rate_limit_per_second: float = 50.0
+    rate_limit_burst: int = 100
+
+    upstream_timeout_s: float = 30.0
+    health_timeout_s: float = 2.0
+    # Request/response bodies up to this size are buffered (one write each way); larger ones
+    # are streamed (imports, exports).
+    buffer_limit_bytes: int = 1 << 20
+
+    def upstream_urls(self) -> dict[str, str]:
+        return {
+            name: getattr(self, name.replace("-", "_") + "_url").rstrip("/")
+            for name in SERVICE_NAMES
+        }

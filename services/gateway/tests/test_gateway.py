@@ -1,0 +1,218 @@
+"""The gateway over real HTTP, in front of a real upstream HTTP server.
+
+The upstream is a small echo app (what the proxy does is independent of which service answers);
+the end-to-end tests drive the real services through the gateway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request, Response
+
+from gateway_service.app import create_app
+from gateway_service.openapi import merge
+from gateway_service.settings import GatewaySettings
+from suite_shared.testing.servers import free_port, serving
+
+
+def echo_app() -> FastAPI:
+    app = FastAPI(title="Echo")
+
+    @app.api_route("/echo/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    async def echo(rest: str, request: Request) -> Response:
+        body = await request.body()
+        answer = {
+            "method": request.method,
+            "path": request.url.path,
+            "raw_path": request.scope["raw_path"].decode(),
+            "query": request.url.query,
+            "headers": dict(request.headers),
+            "body_len": len(body),
+            "body_head": body[:20].decode(errors="replace"),
+        }
+        return Response(json.dumps(answer), status_code=201 if request.method == "POST" else 200,
+                        media_type="application/json", headers={"x-upstream": "echo"})
+
+    @app.get("/big")
+    async def big() -> Response:
+        return Response(b"x" * (3 << 20), media_type="application/octet-stream")
+
+    @app.get("/slow")
+    async def slow() -> dict:
+        await asyncio.sleep(2)
+        return {}
+
+    @app.get("/ready")
+    async def ready() -> dict:
+        return {"status": "ready"}
+
+    return app
+
+
+@pytest.fixture
+async def upstream():
+    async with serving(echo_app()) as url:
+        yield url
+
+
+def gateway_settings(public_jwks: str, customers_url: str, **overrides) -> GatewaySettings:
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens here
+    values = dict(
+        jwt_public_jwks=public_jwks, identity_url=customers_url, customers_url=customers_url,
+        rules_engine_url=dead, rate_limit_per_second=1000, rate_limit_burst=1000,
+        upstream_timeout_s=0.5, buffer_limit_bytes=1024, log_json=False,
+    )  # fmt: skip
+    values.update(overrides)
+    return GatewaySettings(**values)
+
+
+@pytest.fixture
+async def gateway(upstream, public_jwks):
+    async with serving(create_app(gateway_settings(public_jwks, upstream))) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+            yield client
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_forwards_method_path_query_body_and_headers(gateway, make_token):
+    token = make_token()
+    response = await gateway.post("/api/v1/customers/echo/a%20b/c?q=nguy%E1%BB%85n&x=1",
+                                  content=b'{"name": "An"}', headers={**bearer(token),
+                                  "content-type": "application/json", "x-custom": "yes"})  # fmt: skip
+    assert response.status_code == 201
+    seen = response.json()
+    assert seen["method"] == "POST"
+    assert seen["raw_path"] == "/echo/a%20b/c"
+    assert seen["query"] == "q=nguy%E1%BB%85n&x=1"
+    assert seen["body_head"] == '{"name": "An"}'
+    assert seen["headers"]["authorization"] == f"Bearer {token}"
+    assert seen["headers"]["x-custom"] == "yes"
+    assert seen["headers"]["x-forwarded-for"] == "127.0.0.1"
+    # One request id, given to the upstream and returned to the client.
+    assert seen["headers"]["x-request-id"] == response.headers["x-request-id"]
+    assert response.headers["x-upstream"] == "echo"
+
+
+async def test_client_request_id_is_kept(gateway, make_token):
+    response = await gateway.get("/api/v1/customers/echo/x",
+                                 headers={**bearer(make_token()), "x-request-id": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+    assert response.json()["headers"]["x-request-id"] == "abc-123"
+
+
+async def test_large_bodies_stream_both_ways(gateway, make_token):
+    upload = b"y" * (2 << 20)  # above the 1 KiB buffer limit of these settings
+    response = await gateway.put("/api/v1/customers/echo/upload", content=upload,
+                                 headers=bearer(make_token()))  # fmt: skip
+    assert response.json()["body_len"] == len(upload)
+    download = await gateway.get("/api/v1/customers/big", headers=bearer(make_token()))
+    assert download.status_code == 200 and len(download.content) == 3 << 20
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-jwt"},
+                                     {"Authorization": "Basic dXNlcjpwYXNz"}])  # fmt: skip
+async def test_missing_or_bad_tokens_are_refused_at_the_edge(gateway, headers):
+    response = await gateway.get("/api/v1/customers/echo/x", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "/problems/unauthorized"
+
+
+async def test_expired_wrong_audience_and_foreign_keys_are_refused(gateway, make_token):
+    from suite_shared.auth import SigningKey
+    from suite_shared.testing.plugin import TokenFactory
+
+    for token in (make_token(ttl=-10), make_token(aud="someone-else"),
+                  TokenFactory(SigningKey.generate())()):  # fmt: skip
+        response = await gateway.get("/api/v1/customers/echo/x", headers=bearer(token))
+        assert response.status_code == 401, token
+
+
+async def test_public_identity_paths_need_no_token(gateway):
+    # identity_url points at the echo app in these settings; /auth/login is public there.
+    response = await gateway.post("/api/v1/identity/auth/login", json={})
+    assert response.status_code == 404  # the echo app has no /auth/login: it was forwarded
+    assert response.headers["content-type"] == "application/json"
+    refused = await gateway.get("/api/v1/identity/users")
+    assert refused.status_code == 401
+
+
+async def test_unknown_service_is_404(gateway, make_token):
+    response = await gateway.get("/api/v1/nope/x", headers=bearer(make_token()))
+    assert response.status_code == 404
+    assert "nope" in response.json()["detail"]
+
+
+async def test_dead_upstream_is_502_and_slow_one_504(gateway, make_token):
+    dead = await gateway.get("/api/v1/rules-engine/rules", headers=bearer(make_token()))
+    assert dead.status_code == 502
+    assert dead.json()["service"] == "rules-engine"
+    slow = await gateway.get("/api/v1/customers/slow", headers=bearer(make_token()))
+    assert slow.status_code == 504
+    assert slow.json()["type"] == "/problems/upstream-timeout"
+
+
+async def test_rate_limit_per_client(upstream, public_jwks, make_token):
+    settings = gateway_settings(public_jwks, upstream, rate_limit_per_second=0.01,
+                                rate_limit_burst=3)  # fmt: skip
+    async with serving(create_app(settings)) as url, httpx.AsyncClient(base_url=url) as client:
+        alice, bob = make_token(uuid.uuid4()), make_token(uuid.uuid4())
+        codes = [(await client.get("/api/v1/customers/echo/x", headers=bearer(alice))).status_code
+                 for _ in range(4)]  # fmt: skip
+        assert codes == [200, 200, 200, 429]
+        limited = await client.get("/api/v1/customers/echo/x", headers=bearer(alice))
+        assert int(limited.headers["retry-after"]) >= 1
+        assert limited.json()["type"] == "/problems/rate-limited"
+        # Another user has their own bucket, even from the same address.
+        assert (await client.get("/api/v1/customers/echo/x", headers=bearer(bob))).status_code == 200
+
+
+async def test_health_is_503_naming_the_service_that_is_down(gateway):
+    response = await gateway.get("/health")
+    assert response.status_code == 503
+    assert response.json()["services"] == {"identity": "up", "customers": "up",
+                                           "rules-engine": "down"}  # fmt: skip
+
+
+async def test_health_is_200_when_all_are_up(upstream, public_jwks):
+    settings = gateway_settings(public_jwks, upstream, rules_engine_url=upstream)
+    async with serving(create_app(settings)) as url, httpx.AsyncClient(base_url=url) as client:
+        response = await client.get("/health")
+        assert response.status_code == 200
+        assert set(response.json()["services"].values()) == {"up"}
+        assert (await client.get("/ready")).status_code == 200
+        metrics = await client.get("/metrics")
+        assert "http_requests_total" in metrics.text
+
+
+async def test_combined_openapi_prefixes_paths_and_schemas(gateway):
+    response = await gateway.get("/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert "/api/v1/customers/echo/{rest}" in document["paths"]
+    assert "/api/v1/customers/ready" not in document["paths"]
+    assert document["x-unavailable-services"] == ["rules-engine"]
+    docs = await gateway.get("/docs")
+    assert docs.status_code == 200 and "/openapi.json" in docs.text
+
+
+def test_merge_rewrites_refs_so_equal_names_do_not_clash():
+    def document(field):
+        return {"paths": {"/things": {"get": {"operationId": "list", "responses": {"200": {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}}}},
+            "components": {"schemas": {"Page": {"properties": {field: {}}}}}}  # fmt: skip
+
+    merged = merge({"customers": document("a"), "rules-engine": document("b")}, [])
+    assert set(merged["components"]["schemas"]) == {"Customers_Page", "RulesEngine_Page"}
+    operation = merged["paths"]["/api/v1/rules-engine/things"]["get"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/RulesEngine_Page"}
+    assert operation["operationId"] == "rules-engine_list"

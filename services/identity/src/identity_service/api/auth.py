@@ -1,0 +1,42 @@
+"""Login, refresh, logout (IDN-1) and the public keys other services verify tokens with."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from identity_service import sessions
+from identity_service.deps import Context
+from identity_service.schemas import LoginIn, RefreshIn, TokenPair
+from suite_shared.errors import PROBLEM_JSON
+from suite_shared.service import Uow
+
+router = APIRouter(tags=["auth"])
+
+
+def _problems(*statuses: int) -> dict:
+    return {s: {"content": {PROBLEM_JSON: {}}} for s in statuses}
+
+
+@router.post("/auth/login", response_model=TokenPair, responses=_problems(401, 403, 422, 423),
+             summary="Log in with e-mail or phone and password")
+async def login(body: LoginIn, uow: Uow, ctx: Context) -> TokenPair:
+    return await sessions.login(uow, ctx, body.login, body.password)
+
+
+@router.post("/auth/refresh", response_model=TokenPair, responses=_problems(401, 403, 422),
+             summary="Exchange a refresh token for new tokens (the old one stops working)")
+async def refresh(body: RefreshIn, uow: Uow, ctx: Context) -> TokenPair:
+    return await sessions.refresh(uow, ctx, body.refresh_token)
+
+
+@router.post("/auth/logout", status_code=204, summary="End the session of a refresh token")
+async def logout(body: RefreshIn, uow: Uow) -> Response:
+    await sessions.logout(uow, body.refresh_token)
+    return Response(status_code=204)
+
+
+@router.get("/.well-known/jwks.json", summary="Public keys that verify identity's tokens")
+async def jwks(ctx: Context, response: Response) -> dict:
+    # Verifiers cache this; a short max-age lets a new key reach them within minutes.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return ctx.keys.jwks()

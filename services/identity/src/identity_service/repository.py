@@ -1,0 +1,113 @@
+"""Loading and checking users and roles, and the user events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from identity_service.domain.logins import LoginId
+from identity_service.domain.permissions import STAFF_MANAGE
+from identity_service.models import RefreshToken, Role, User
+from identity_service.problems import duplicate
+from suite_shared.errors import conflict, invalid, not_found
+from suite_shared.events.identity import UserCreated, UserUpdated
+from suite_shared.uow import UnitOfWork
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID, *, for_update=False) -> User:
+    query = select(User).where(User.id == user_id)
+    if for_update:
+        query = query.with_for_update()
+    user = (await session.execute(query)).scalar_one_or_none()
+    if user is None:
+        raise not_found("User", user_id)
+    return user
+
+
+async def user_by_login(session: AsyncSession, login: LoginId, *, for_update=False) -> User | None:
+    column = func.lower(User.email) if login.kind == "email" else User.phone
+    query = select(User).where(column == login.value)
+    if for_update:
+        # Serialises concurrent attempts on one account, so every failure is counted.
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def ensure_logins_free(session: AsyncSession, email: str | None, phone: str | None,
+                             exclude: uuid.UUID | None = None) -> None:
+    """409 naming the field when another user already has this e-mail or phone."""
+    for field, column, value in (("email", func.lower(User.email), email),
+                                 ("phone", User.phone, phone)):
+        if value is None:
+            continue
+        query = select(User.id).where(column == value)
+        if exclude is not None:
+            query = query.where(User.id != exclude)
+        if (await session.execute(query.limit(1))).first() is not None:
+            raise duplicate(field, "user")
+
+
+async def get_role(session: AsyncSession, name: str, *, for_update=False) -> Role:
+    query = select(Role).where(Role.name == name)
+    if for_update:
+        query = query.with_for_update()
+    role = (await session.execute(query)).scalar_one_or_none()
+    if role is None:
+        raise not_found("Role", name)
+    return role
+
+
+async def role_permissions(session: AsyncSession, name: str) -> list[str]:
+    perms = await session.scalar(select(Role.permissions).where(Role.name == name))
+    return list(perms or [])
+
+
+async def known_role(session: AsyncSession, name: str, field: str = "role") -> list[str]:
+    """The role's permissions; 422 naming ``field`` when there is no such role."""
+    permissions = await session.scalar(select(Role.permissions).where(Role.name == name))
+    if permissions is None:
+        raise invalid(field, f"There is no role {name!r}")
+    return list(permissions)
+
+
+async def users_with_role(session: AsyncSession, name: str) -> int:
+    return await session.scalar(select(func.count()).where(User.role == name)) or 0
+
+
+async def ensure_other_manager(session: AsyncSession, *, without_user: uuid.UUID | None = None,
+                               without_role: str | None = None) -> None:
+    """Refuse a change that would leave nobody active able to manage staff (no way back in
+    short of editing the database): someone outside the user or role being changed must
+    still hold staff.manage."""
+    query = (
+        select(func.count())
+        .select_from(User)
+        .join(Role, Role.name == User.role)
+        .where(User.active, Role.permissions.any(STAFF_MANAGE))
+    )
+    if without_user is not None:
+        query = query.where(User.id != without_user)
+    if without_role is not None:
+        query = query.where(Role.name != without_role)
+    if not await session.scalar(query):
+        raise conflict("last-manager", "Nobody active would be left who can manage staff")
+
+
+async def revoke_sessions(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    """End every session (refresh token) of a user: after deactivation or a password reset."""
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def emit_user(uow: UnitOfWork, user: User, *, created: bool = False) -> None:
+    """Full snapshot, versioned: consumers keep the newest and drop late, older ones."""
+    model = UserCreated if created else UserUpdated
+    payload = model(user_id=user.id, email=user.email, phone=user.phone,
+                    full_name=user.full_name, active=user.active, role=user.role)
+    uow.emit(model.event_type, payload, subject=user.id, version=user.version)

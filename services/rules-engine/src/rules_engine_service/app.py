@@ -1,0 +1,18 @@
+"""The rules-engine service application."""
+
+from fastapi import FastAPI
+
+from rules_engine_service.api import departments, rules
+from rules_engine_service.handlers import HANDLERS
+from rules_engine_service.settings import RulesSettings
+from suite_shared.service import create_service_app
+
+
+def create_app(settings: RulesSettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or RulesSettings(),
+        title="Rules engine",
+        description="Owner-transfer rules, round-robin through departments, decision log.",
+        routers=[rules.router, departments.router],
+        handlers=HANDLERS,
+    )

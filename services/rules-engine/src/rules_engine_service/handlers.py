@@ -1,0 +1,111 @@
+"""Events the rules engine reacts to: identity's staff and departments, customers' changes."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert
+
+from rules_engine_service import repository
+from rules_engine_service.assignment import department_members, next_in_department
+from rules_engine_service.domain.evaluation import first_match
+from rules_engine_service.models import Decision, Department, DepartmentMember, Staff
+from suite_shared.events.customers import CustomerCreated, CustomerUpdated
+from suite_shared.events.envelope import Envelope
+from suite_shared.events.identity import DepartmentDeleted, DepartmentSnapshot, UserSnapshot
+from suite_shared.events.rules import OwnerDecisionMade
+from suite_shared.uow import UnitOfWork
+
+
+async def department_changed(uow: UnitOfWork, envelope: Envelope,
+                             payload: DepartmentSnapshot) -> None:
+    session = uow.session
+    version = envelope.version or 0
+    current = await session.get(Department, payload.department_id, with_for_update=True)
+    if current is not None and current.version >= version:
+        return  # an older event arriving late
+    if current is None:
+        session.add(Department(id=payload.department_id, name=payload.name, version=version))
+    else:
+        current.name, current.version, current.deleted = payload.name, version, False
+    await session.flush()
+    await session.execute(
+        delete(DepartmentMember).where(DepartmentMember.department_id == payload.department_id)
+    )
+    if payload.members:
+        await session.execute(insert(DepartmentMember), [
+            {"department_id": payload.department_id, "user_id": m.user_id,
+             "position": m.position} for m in payload.members
+        ])
+
+
+async def department_deleted(uow: UnitOfWork, envelope: Envelope,
+                             payload: DepartmentDeleted) -> None:
+    department = await uow.session.get(Department, payload.department_id)
+    if department is not None:
+        department.deleted = True
+        await uow.session.execute(
+            delete(DepartmentMember).where(DepartmentMember.department_id == department.id)
+        )
+
+
+async def user_changed(uow: UnitOfWork, envelope: Envelope, payload: UserSnapshot) -> None:
+    version = envelope.version or 0
+    statement = insert(Staff).values(user_id=payload.user_id, active=payload.active,
+                                     version=version)
+    await uow.session.execute(statement.on_conflict_do_update(
+        index_elements=[Staff.user_id],
+        set_={"active": statement.excluded.active, "version": statement.excluded.version},
+        where=Staff.version < statement.excluded.version,
+    ))
+
+
+async def customer_created(uow: UnitOfWork, envelope: Envelope, payload: CustomerCreated):
+    await _decide(uow, envelope, "created", payload.customer.model_dump(mode="json"))
+
+
+async def customer_updated(uow: UnitOfWork, envelope: Envelope, payload: CustomerUpdated):
+    await _decide(uow, envelope, "updated", payload.customer.model_dump(mode="json"))
+
+
+async def _decide(uow: UnitOfWork, envelope: Envelope, trigger: str, customer: dict) -> None:
+    rules = await repository.active_rule_views(uow.session)
+    rule = first_match(rules, trigger, customer).rule
+    if rule is None:
+        return
+    current_owner = customer.get("owner_id")
+    if rule.assign_user_id is not None:
+        owner = rule.assign_user_id
+        if str(owner) == current_owner:
+            return
+    else:
+        members = await department_members(uow.session, rule.assign_department_id)
+        if trigger == "updated" and current_owner in {str(m) for m in members}:
+            return  # already with that department: an edit is no reason to rotate
+        owner = await next_in_department(uow.session, rule.assign_department_id)
+        if owner is None:
+            return  # nobody active in the department
+    uow.session.add(Decision(
+        customer_id=customer["customer_id"], rule_id=rule.id, rule_name=rule.name,
+        owner_id=owner, department_id=rule.assign_department_id, trigger=trigger,
+        event_id=envelope.id,
+    ))
+    uow.emit(
+        "rules.owner_decision.made",
+        OwnerDecisionMade(customer_id=customer["customer_id"], owner_id=owner, rule_id=rule.id,
+                          rule_name=rule.name, department_id=rule.assign_department_id,
+                          based_on_version=envelope.version or 0),
+        subject=customer["customer_id"],
+    )
+
+
+HANDLERS = {
+    "identity.department.created": department_changed,
+    "identity.department.updated": department_changed,
+    "identity.department.deleted": department_deleted,
+    "identity.user.created": user_changed,
+    "identity.user.updated": user_changed,
+    "customers.customer.created": customer_created,
+    "customers.customer.updated": customer_updated,
+}
+
+

@@ -1,0 +1,80 @@
+"""Request and response bodies of the rules API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Trigger = Literal["created", "updated", "both"]
+
+
+class ConditionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    field: Literal["source", "group", "social_page", "created_by", "updated_by"]
+    op: Literal["eq", "ne"]
+    value: str = Field(min_length=1, max_length=200)
+
+
+class RuleFields(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    trigger: Trigger = "created"
+    priority: int = Field(default=100, ge=0, le=100_000)
+    active: bool = True
+    conditions: list[ConditionIn] = Field(default_factory=list, max_length=20)
+    assign_user_id: uuid.UUID | None = None
+    assign_department_id: uuid.UUID | None = None
+
+
+def ensure_one_target(rule):
+    if (rule.assign_user_id is None) == (rule.assign_department_id is None):
+        raise ValueError("give exactly one of assign_user_id and assign_department_id")
+    return rule
+
+
+class RuleCreate(RuleFields):
+    name: str = Field(min_length=1, max_length=200)
+    _target = model_validator(mode="after")(ensure_one_target)
+
+
+class RuleUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    trigger: Trigger | None = None
+    priority: int | None = Field(default=None, ge=0, le=100_000)
+    active: bool | None = None
+    conditions: list[ConditionIn] | None = Field(default=None, max_length=20)
+    assign_user_id: uuid.UUID | None = None
+    assign_department_id: uuid.UUID | None = None
+    version: int | None = None
+
+
+class RuleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    name: str
+    trigger: str
+    priority: int
+    active: bool
+    conditions: list[ConditionIn]
+    assign_user_id: uuid.UUID | None
+    assign_department_id: uuid.UUID | None
+    created_by: uuid.UUID | None
+    updated_by: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class DecisionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    rule_id: uuid.UUID
+    rule_name: str
+    owner_id: uuid.UUID
+    department_id: uuid.UUID | None
+    trigger: str
+    at: datetime

@@ -1,0 +1,59 @@
+import uuid
+
+from rules_engine_service.domain.conditions import Condition, failing
+from rules_engine_service.domain.evaluation import RuleView, first_match
+from rules_engine_service.domain.round_robin import next_member
+
+A, B, C = (uuid.UUID(int=i) for i in (1, 2, 3))
+
+
+def test_round_robin_walks_in_order_and_wraps():
+    order = [A, B, C]
+    assert next_member(order, None) == A
+    assert next_member(order, A) == B
+    assert next_member(order, C) == A
+
+
+def test_round_robin_skips_inactive_members():
+    assert next_member([A, B, C], A, inactive={B}) == C
+    assert next_member([A, B, C], None, inactive={A}) == B
+    assert next_member([A, B], A, inactive={A, B}) is None
+    assert next_member([], None) is None
+
+
+def test_round_robin_restarts_when_the_last_member_left():
+    assert next_member([B, C], A) == B
+
+
+def customer(**fields):
+    base = {"source": "website", "groups": ["vip"], "social_page": None,
+            "created_by": str(A), "updated_by": str(A)}
+    return {**base, **fields}
+
+
+def test_conditions_are_anded_with_eq_and_ne():
+    conditions = [Condition("source", "eq", "website"), Condition("group", "ne", "retail"),
+                  Condition("created_by", "eq", str(A))]
+    assert failing(conditions, customer()) == []
+    assert failing(conditions, customer(groups=["retail"])) == [conditions[1]]
+    assert failing(conditions, customer(source=None)) == [conditions[0]]
+    assert Condition("social_page", "ne", "fb").holds(customer())  # empty is "not fb"
+
+
+def rule(name, priority, trigger="both", active=True, conditions=()):
+    return RuleView(id=uuid.uuid4(), name=name, trigger=trigger, priority=priority,
+                    active=active, conditions=list(conditions), assign_user_id=A,
+                    assign_department_id=None)
+
+
+def test_first_matching_rule_in_priority_order_wins_and_others_are_explained():
+    website = rule("website", 2, conditions=[Condition("source", "eq", "website")])
+    zalo = rule("zalo", 1, conditions=[Condition("source", "eq", "zalo")])
+    off = rule("off", 0, active=False)
+    updates_only = rule("updates", 0, trigger="updated")
+    outcome = first_match([website, zalo, off, updates_only], "created", customer())
+    assert outcome.rule is website
+    assert outcome.reasons[zalo.id] == "not met: source = zalo"
+    assert outcome.reasons[off.id] == "inactive"
+    assert "not created" in outcome.reasons[updates_only.id]
+    assert first_match([zalo], "created", customer()).rule is None

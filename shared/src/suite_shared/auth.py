@@ -1,0 +1,199 @@
+"""JWT signing and verification (EdDSA only), and the caller as a Principal.
+
+identity signs staff tokens with an Ed25519 key and publishes the public half as a JWKS; every
+service (and the gateway) verifies tokens itself: algorithm pinned to EdDSA, issuer, audience,
+expiry. Keys come from the issuer's JWKS URL (cached, refetched when an unknown key id shows
+up, at most every few seconds) or from a JWKS given in configuration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import Depends, Request
+
+from suite_shared import context
+from suite_shared.errors import forbidden, unauthorized
+
+ALGORITHM = "EdDSA"
+REFETCH_MIN_INTERVAL_S = 5.0
+
+
+# ---- keys and signing ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_pem: bytes
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        return cls(kid=uuid.uuid4().hex[:16], private_pem=pem)
+
+    def public_jwk(self) -> dict[str, Any]:
+        private = serialization.load_pem_private_key(self.private_pem, password=None)
+        jwk = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(private.public_key()))
+        return {**jwk, "kid": self.kid, "alg": ALGORITHM, "use": "sig"}
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        return jwt.encode(claims, self.private_pem, algorithm=ALGORITHM, headers={"kid": self.kid})
+
+
+def jwks_document(keys: list[SigningKey]) -> dict[str, Any]:
+    return {"keys": [k.public_jwk() for k in keys]}
+
+
+# ---- verification --------------------------------------------------------------------------
+class InvalidToken(Exception):
+    pass
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        jwks_url: str | None = None,
+        static_jwks: dict[str, Any] | None = None,
+    ):
+        self.issuer = issuer
+        self.audience = audience
+        self.jwks_url = jwks_url
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+        if static_jwks is not None:
+            self._load(static_jwks)
+
+    def _load(self, document: dict[str, Any]) -> None:
+        keys = {}
+        for entry in document.get("keys", []):
+            if entry.get("kty") == "OKP" and entry.get("kid"):
+                keys[entry["kid"]] = jwt.algorithms.OKPAlgorithm.from_jwk(json.dumps(entry))
+        self._keys.update(keys)
+
+    async def _refresh(self) -> None:
+        if self.jwks_url is None:
+            return
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < REFETCH_MIN_INTERVAL_S:
+                return
+            self._fetched_at = time.monotonic()
+            try:
+                async with httpx.AsyncClient(timeout=5.0) as client:
+                    response = await client.get(self.jwks_url)
+                    response.raise_for_status()
+                    self._load(response.json())
+            except (httpx.HTTPError, ValueError):
+                return  # tokens with unknown keys stay rejected until the issuer answers
+
+    async def key_for(self, kid: str):
+        if kid not in self._keys:
+            await self._refresh()
+        key = self._keys.get(kid)
+        if key is None:
+            raise InvalidToken("unknown signing key")
+        return key
+
+    async def verify(self, token: str) -> dict[str, Any]:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as error:
+            raise InvalidToken(str(error)) from None
+        if header.get("alg") != ALGORITHM:
+            raise InvalidToken("algorithm not allowed")
+        key = await self.key_for(str(header.get("kid", "")))
+        try:
+            return jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidToken(str(error)) from None
+
+
+# ---- the caller --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Principal:
+    id: uuid.UUID
+    kind: str  # "staff" or "customer"
+    name: str
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> Principal:
+        try:
+            return cls(
+                id=uuid.UUID(claims["sub"]),
+                kind=claims.get("kind", "staff"),
+                name=claims.get("name", ""),
+                permissions=frozenset(claims.get("perms", [])),
+            )
+        except (KeyError, ValueError):
+            raise InvalidToken("malformed subject") from None
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise unauthorized()
+    return token.strip()
+
+
+async def current_principal(request: Request) -> Principal:
+    verifier: TokenVerifier = request.app.state.verifier
+    try:
+        claims = await verifier.verify(bearer_token(request))
+        if claims.get("typ") != "access":
+            raise InvalidToken("not an access token")
+        principal = Principal.from_claims(claims)
+    except InvalidToken as error:
+        raise unauthorized(f"Invalid token: {error}") from None
+    context.actor.set(str(principal.id))
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require(permission: str):
+    """Dependency: the caller must be staff holding ``permission``."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if principal.kind != "staff" or not principal.can(permission):
+            raise forbidden(f"This needs the {permission} permission")
+        return principal
+
+    return Depends(check)
+
+
+async def staff_principal(principal: CurrentPrincipal) -> Principal:
+    if principal.kind != "staff":
+        raise forbidden("Staff only")
+    return principal
+
+
+StaffPrincipal = Annotated[Principal, Depends(staff_principal)]

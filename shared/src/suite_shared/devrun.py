@@ -1,0 +1,161 @@
+"""Run the whole suite as local processes (``make run`` without Docker; the e2e tests too).
+
+Every service starts with its own entry point (``python -m <package>``), which creates its
+database, migrates it and declares its broker queues; the gateway starts last. Ctrl-C (or
+SIGTERM) stops every process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    module: str
+    port: int
+    has_database: bool = True
+
+
+SERVICES = [
+    ServiceSpec("identity", "identity_service", 8001),
+    ServiceSpec("customers", "customers_service", 8002),
+    ServiceSpec("rules-engine", "rules_engine_service", 8003),
+]
+GATEWAY = ServiceSpec("gateway", "gateway_service", 8000, has_database=False)
+
+
+def env_name(service: str) -> str:
+    return service.upper().replace("-", "_")
+
+
+@dataclass
+class LocalSuite:
+    postgres_url: str = os.environ.get("POSTGRES_URL",
+                                       "postgresql://postgres@127.0.0.1:5432/postgres")
+    amqp_url: str = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    namespace: str = os.environ.get("BROKER_NAMESPACE", "suite")
+    port_offset: int = 0
+    # When set, each service's database is suite_<service>_<suffix> (tests use a fresh one).
+    database_suffix: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    log_dir: str | None = None
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def url(self, spec: ServiceSpec) -> str:
+        return f"http://127.0.0.1:{spec.port + self.port_offset}"
+
+    @property
+    def gateway_url(self) -> str:
+        return self.url(GATEWAY)
+
+    def database_url(self, spec: ServiceSpec) -> str:
+        name = "suite_" + spec.name.replace("-", "_")
+        if self.database_suffix:
+            name += "_" + self.database_suffix
+        return self.postgres_url.rsplit("/", 1)[0] + "/" + name
+
+    def environment(self, spec: ServiceSpec) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "POSTGRES_URL": self.postgres_url,
+            "AMQP_URL": self.amqp_url,
+            "BROKER_NAMESPACE": self.namespace,
+            "HOST": "127.0.0.1",
+            "PORT": str(spec.port + self.port_offset),
+            "IDENTITY_URL": self.url(SERVICES[0]),
+            **{f"{env_name(s.name)}_URL": self.url(s) for s in SERVICES},
+            **self.extra_env,
+        }
+        if spec.has_database:
+            env["DATABASE_URL"] = self.database_url(spec)
+        return env
+
+    def start_one(self, spec: ServiceSpec) -> None:
+        output = None
+        if self.log_dir:
+            os.makedirs(self.log_dir, exist_ok=True)
+            output = open(os.path.join(self.log_dir, f"{spec.name}.log"), "ab")  # noqa: SIM115
+        self.processes[spec.name] = subprocess.Popen(
+            [sys.executable, "-m", spec.module],
+            env=self.environment(spec),
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,  # Ctrl-C in the terminal reaches us, and we stop them
+        )
+
+    async def wait_ready(self, spec: ServiceSpec, timeout: float = 90.0) -> None:
+        path = "/health" if spec is GATEWAY else "/ready"
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            while time.monotonic() < deadline:
+                process = self.processes[spec.name]
+                if process.poll() is not None:
+                    raise RuntimeError(f"{spec.name} exited with code {process.returncode}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(self.url(spec) + path)).status_code == 200:
+                        return
+                await asyncio.sleep(0.2)
+        raise TimeoutError(f"{spec.name} did not become ready in {timeout:.0f} s")
+
+    async def start(self) -> None:
+        try:
+            for spec in SERVICES:
+                self.start_one(spec)
+            await asyncio.gather(*(self.wait_ready(s) for s in SERVICES))
+            self.start_one(GATEWAY)
+            await self.wait_ready(GATEWAY)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in self.processes.values():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            if process.poll() is None:
+                process.kill()
+        self.processes.clear()
+
+
+def main() -> None:
+    suite = LocalSuite(log_dir=os.environ.get("SUITE_LOG_DIR"))
+    asyncio.run(suite.start())
+    print(f"\nThe suite is up. Gateway: {suite.gateway_url}  (API docs: {suite.gateway_url}/docs)")
+    print("Press Ctrl-C to stop.\n", flush=True)
+    stopping = False
+
+    def on_signal(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        while not stopping:
+            for name, process in suite.processes.items():
+                if process.poll() is not None:
+                    print(f"{name} exited with code {process.returncode}; stopping the suite")
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        suite.stop()
+        print("Stopped.")
+
+
+if __name__ == "__main__":
+    main()

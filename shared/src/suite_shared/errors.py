@@ -1,0 +1,131 @@
+"""RFC 9457 problem+json errors, with a stable ``type`` and the failing field.
+
+Routes raise :class:`Problem` (or one of its shorthands); the handlers installed by
+:func:`install_error_handlers` turn it, request validation errors and anything unexpected into
+``application/problem+json`` responses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "/problems/"
+
+
+class Problem(Exception):
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        title: str,
+        detail: str | None = None,
+        *,
+        field: str | None = None,
+        **extra: Any,
+    ):
+        super().__init__(detail or title)
+        self.status = status
+        self.slug = slug
+        self.title = title
+        self.detail = detail
+        self.field = field
+        self.extra = extra
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": TYPE_PREFIX + self.slug,
+            "title": self.title,
+            "status": self.status,
+        }
+        if self.detail:
+            body["detail"] = self.detail
+        if self.field:
+            body["field"] = self.field
+        if instance:
+            body["instance"] = instance
+        body.update(self.extra)
+        return body
+
+
+def not_found(what: str, ident: Any = None) -> Problem:
+    detail = f"{what} {ident} was not found" if ident is not None else f"{what} was not found"
+    return Problem(404, "not-found", "Not found", detail)
+
+
+def conflict(slug: str, detail: str, **extra: Any) -> Problem:
+    return Problem(409, slug, "Conflict", detail, **extra)
+
+
+def invalid(field: str, detail: str, slug: str = "validation-error") -> Problem:
+    errors = [{"field": field, "message": detail}]
+    return Problem(422, slug, "Invalid input", detail, field=field, errors=errors)
+
+
+def forbidden(detail: str = "You do not have permission to do this") -> Problem:
+    return Problem(403, "forbidden", "Forbidden", detail)
+
+
+def unauthorized(detail: str = "A valid access token is required") -> Problem:
+    return Problem(401, "unauthorized", "Unauthorized", detail)
+
+
+def problem_response(problem: Problem, request: Request | None = None, headers=None):
+    instance = request.url.path if request is not None else None
+    return JSONResponse(
+        problem.body(instance),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in location if p not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+async def _on_problem(request: Request, exc: Problem):
+    return problem_response(exc, request)
+
+
+async def _on_validation(request: Request, exc: RequestValidationError):
+    errors = [{"field": _field_name(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+    first = errors[0] if errors else {"field": "body", "message": "invalid"}
+    problem = Problem(
+        422,
+        "validation-error",
+        "Invalid input",
+        f"{first['field']}: {first['message']}",
+        field=first["field"],
+        errors=errors,
+    )
+    return problem_response(problem, request)
+
+
+async def _on_http(request: Request, exc: StarletteHTTPException):
+    slug = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+    problem = Problem(exc.status_code, slug.get(exc.status_code, "http-error"),
+                      str(exc.detail), str(exc.detail))
+    return problem_response(problem, request, headers=getattr(exc, "headers", None))
+
+
+async def _on_unexpected(request: Request, exc: Exception):
+    log.exception("unhandled error", path=request.url.path)
+    problem = Problem(500, "internal-error", "Internal error", "Something went wrong on our side")
+    return problem_response(problem, request)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,54 @@
+"""Events published by customers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from suite_shared.events.registry import EventPayload, event_type
+
+
+class CustomerSnapshot(EventPayload):
+    customer_id: uuid.UUID
+    code: str
+    name: str
+    kind: Literal["person", "company"]
+    phone: str | None
+    email: str | None
+    source: str | None
+    groups: list[str]
+    social_page: str | None
+    owner_id: uuid.UUID | None
+    lifecycle_stage: str
+    created_by: uuid.UUID | None
+    updated_by: uuid.UUID | None
+
+
+@event_type("customers.customer.created")
+class CustomerCreated(EventPayload):
+    customer: CustomerSnapshot
+
+
+class FieldChange(EventPayload):
+    old: Any
+    new: Any
+
+
+@event_type("customers.customer.updated")
+class CustomerUpdated(EventPayload):
+    customer: CustomerSnapshot
+    # Only the fields this change touched, with their old and new values.
+    changed: dict[str, FieldChange]
+
+
+OwnerChangeMethod = Literal["manual", "rule", "handover", "recall", "import"]
+
+
+@event_type("customers.customer.owner_changed")
+class CustomerOwnerChanged(EventPayload):
+    customer_id: uuid.UUID
+    previous_owner_id: uuid.UUID | None
+    owner_id: uuid.UUID | None
+    method: OwnerChangeMethod
+    rule_id: uuid.UUID | None = None
+    reason: str | None = None

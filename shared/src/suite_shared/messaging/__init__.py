@@ -1,0 +1,1 @@
+"""Outbox, relay, inbox, consumer and broker topology."""

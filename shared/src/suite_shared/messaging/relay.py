@@ -1,0 +1,163 @@
+"""The outbox relay: publishes committed outbox rows and marks them sent.
+
+One pass claims a batch with ``FOR UPDATE SKIP LOCKED`` (replicas share the work and never
+publish the same row at once), publishes every row of the batch concurrently with publisher
+confirms (awaiting confirms one by one caps a publisher at a few hundred per second), and marks
+the confirmed rows sent in the same transaction. A relay that dies after publishing and before
+committing leaves the rows unsent: they are published again, and the consumers' inbox makes the
+duplicate harmless. Between passes the relay sleeps until a NOTIFY from the outbox trigger or
+the polling interval, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import timedelta
+
+import asyncpg
+import structlog
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from suite_shared.messaging.broker import Broker
+from suite_shared.messaging.tables import OUTBOX_CHANNEL, outbox
+from suite_shared.observability import metrics
+from suite_shared.settings import to_plain_postgres_url
+
+log = structlog.get_logger(__name__)
+
+RETENTION = timedelta(days=7)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        broker: Broker,
+        *,
+        batch_size: int = 200,
+        poll_interval_s: float = 1.0,
+    ):
+        self.engine = engine
+        self.broker = broker
+        self.batch_size = batch_size
+        self.poll_interval_s = poll_interval_s
+        self._wake = asyncio.Event()
+        self._listener: asyncpg.Connection | None = None
+        self._task: asyncio.Task | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self._listen()
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _listen(self) -> None:
+        """LISTEN for outbox inserts; if it fails the relay still polls."""
+        try:
+            self._listener = await asyncpg.connect(to_plain_postgres_url(str(
+                self.engine.url.render_as_string(hide_password=False))))
+            await self._listener.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
+        except (OSError, asyncpg.PostgresError) as error:
+            log.warning("outbox listen failed; polling only", error=str(error))
+            self._listener = None
+
+    async def _run(self) -> None:
+        last_cleanup = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            self._wake.clear()
+            try:
+                published = await self.publish_batch()
+                if loop.time() - last_cleanup > 3600:
+                    await self.delete_old_rows()
+                    last_cleanup = loop.time()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # keep relaying whatever went wrong with one pass
+                log.error("outbox relay pass failed", error=repr(error))
+                published = 0
+                await asyncio.sleep(self.poll_interval_s)
+            if published >= self.batch_size:
+                continue  # more waiting: no sleep
+            if self._listener is None or self._listener.is_closed():
+                await self._listen()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval_s)
+
+    # ---- one pass --------------------------------------------------------------------------
+    async def publish_batch(self) -> int:
+        """Publish one batch; returns how many rows were published."""
+        async with self.engine.begin() as conn:
+            rows = await self._claim(conn)
+            if not rows:
+                return 0
+            sent, failed = await self._publish(rows)
+            await self._mark(conn, sent, failed)
+        metrics.outbox_published.inc(len(sent))
+        return len(sent)
+
+    async def _claim(self, conn: AsyncConnection):
+        query = (
+            select(outbox.c.seq, outbox.c.id, outbox.c.routing_key, outbox.c.envelope)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.seq)
+            .limit(self.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        return (await conn.execute(query)).all()
+
+    async def _publish(self, rows) -> tuple[list[int], dict[int, str]]:
+        async def one(row) -> None:
+            await self.broker.publish(
+                row.routing_key,
+                json.dumps(row.envelope, separators=(",", ":")).encode(),
+                message_id=str(row.id),
+            )
+
+        results = await asyncio.gather(*(one(r) for r in rows), return_exceptions=True)
+        sent = [r.seq for r, res in zip(rows, results, strict=True) if res is None]
+        failed = {
+            r.seq: repr(res) for r, res in zip(rows, results, strict=True) if res is not None
+        }
+        return sent, failed
+
+    async def _mark(self, conn: AsyncConnection, sent: list[int], failed: dict[int, str]) -> None:
+        if sent:
+            await conn.execute(
+                update(outbox).where(outbox.c.seq.in_(sent)).values(published_at=func.now())
+            )
+        for seq, error in failed.items():
+            log.warning("outbox publish failed", seq=seq, error=error)
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.seq == seq)
+                .values(attempts=outbox.c.attempts + 1, last_error=error[:2000])
+            )
+
+    async def delete_old_rows(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                delete(outbox).where(
+                    outbox.c.published_at.is_not(None),
+                    outbox.c.published_at < func.now() - RETENTION,
+                )
+            )
+
+    async def backlog(self) -> int:
+        async with self.engine.connect() as conn:
+            query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            return (await conn.execute(query)).scalar_one()

@@ -1,0 +1,1 @@
+"""Structured logs, correlation ids over HTTP, Prometheus metrics."""

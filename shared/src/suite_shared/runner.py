@@ -1,0 +1,37 @@
+"""Starting one service process: database, migrations, then the HTTP server.
+
+``python -m <service_package>`` calls :func:`serve`; ``make run``, docker-compose and the
+Kubernetes manifests all use that same entry point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import uvicorn
+
+from suite_shared.db import create_database_if_missing
+from suite_shared.migrations import upgrade_to_head
+from suite_shared.settings import ServiceSettings
+
+
+def prepare_database(settings: ServiceSettings, migrations_dir: Path) -> None:
+    asyncio.run(create_database_if_missing(settings.effective_database_url))
+    upgrade_to_head(migrations_dir, settings.effective_database_url)
+
+
+def serve(settings: ServiceSettings, app_path: str, migrations_dir: Path | None) -> None:
+    if migrations_dir is not None:
+        prepare_database(settings, migrations_dir)
+    uvicorn.run(
+        app_path,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_config=None,
+        lifespan="on",
+    )

@@ -1,0 +1,71 @@
+"""Service settings from environment variables (pydantic-settings).
+
+Every service subclasses :class:`ServiceSettings`. A service's database URL defaults to the
+shared server in ``POSTGRES_URL`` with a database of its own (``suite_<service>``), so one
+variable points the whole suite at a PostgreSQL server.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    service_name: str = "service"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    postgres_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    database_url: str | None = None
+    db_pool_size: int = 10
+
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    # Prefix of every exchange and queue name; tests use a fresh one per test.
+    broker_namespace: str = "suite"
+    consumer_prefetch: int = 50
+    consumer_max_attempts: int = 4
+    # Delays between attempts of a failing handler; the last one repeats if attempts outnumber it.
+    consumer_retry_delays_ms: list[int] = Field(default_factory=lambda: [1_000, 10_000, 60_000])
+    relay_batch_size: int = 200
+    relay_poll_interval_s: float = 1.0
+
+    # Token verification: issuer, audience and where the issuer's public keys are.
+    jwt_issuer: str = "suite-identity"
+    jwt_audience: str = "suite"
+    identity_url: str = "http://127.0.0.1:8001"
+    # A JWKS document given directly (JSON); when set, keys are not fetched from identity.
+    jwt_public_jwks: str | None = None
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def database_name(self) -> str:
+        return "suite_" + self.service_name.replace("-", "_")
+
+    @property
+    def effective_database_url(self) -> str:
+        """The SQLAlchemy (asyncpg) URL of this service's own database."""
+        if self.database_url:
+            return to_asyncpg_url(self.database_url)
+        base = self.postgres_url.rsplit("/", 1)[0]
+        return to_asyncpg_url(f"{base}/{self.database_name}")
+
+    @property
+    def jwks_url(self) -> str:
+        return self.identity_url.rstrip("/") + "/.well-known/jwks.json"
+
+
+def to_asyncpg_url(url: str) -> str:
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError(f"not a PostgreSQL URL: {url}")
+
+
+def to_plain_postgres_url(url: str) -> str:
+    """The libpq form of a URL, as asyncpg.connect wants it."""
+    return "postgresql://" + to_asyncpg_url(url)[len("postgresql+asyncpg://") :]

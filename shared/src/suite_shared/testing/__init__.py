@@ -1,0 +1,1 @@
+"""Test fixtures and helpers: real PostgreSQL and RabbitMQ, clean per test."""

@@ -1,0 +1,71 @@
+"""Running a service in-process for service tests, against its real database and broker.
+
+Typical conftest of a service::
+
+    @pytest.fixture(scope="session")
+    async def database(postgres_url):
+        db = TestDatabase(postgres_url, "customers", MIGRATIONS_DIR)
+        await db.create()
+        yield db
+        await db.drop()
+
+    @pytest.fixture
+    async def settings(database, amqp_url, broker_namespace, public_jwks):
+        await database.truncate()
+        settings = test_settings(CustomersSettings, database, amqp_url, broker_namespace,
+                                 public_jwks)
+        yield settings
+        await delete_namespace(amqp_url, broker_namespace, ["customers"], RETRY_DELAYS)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TypeVar
+
+import httpx
+from fastapi import FastAPI
+
+from suite_shared.settings import ServiceSettings
+from suite_shared.testing.infra import TestDatabase
+
+S = TypeVar("S", bound=ServiceSettings)
+
+# Short retry delays so failure-path tests finish in well under a second.
+TEST_RETRY_DELAYS_MS = [50, 100]
+
+
+def test_settings(
+    cls: type[S],
+    database: TestDatabase,
+    amqp_url: str,
+    namespace: str,
+    public_jwks: str | None,
+    **overrides,
+) -> S:
+    values = {
+        "database_url": database.url,
+        "amqp_url": amqp_url,
+        "broker_namespace": namespace,
+        "jwt_public_jwks": public_jwks,
+        "consumer_retry_delays_ms": TEST_RETRY_DELAYS_MS,
+        "consumer_max_attempts": 3,
+        "relay_poll_interval_s": 0.2,
+        "log_json": False,
+        "log_level": "WARNING",
+        **overrides,
+    }
+    return cls(**values)
+
+
+@contextlib.asynccontextmanager
+async def app_client(app: FastAPI, token: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan (engine, broker, relay, consumer) and give an HTTP client."""
+    async with app.router.lifespan_context(app):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://service", headers=headers
+        ) as client:
+            yield client

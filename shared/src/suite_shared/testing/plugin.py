@@ -1,0 +1,78 @@
+"""pytest plugin (loaded by the root pytest config): servers, keys, tokens, namespaces."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterable
+
+import pytest
+
+from suite_shared.auth import SigningKey, jwks_document
+from suite_shared.testing import infra
+
+
+@pytest.fixture(scope="session")
+async def postgres_url() -> str:
+    return await infra.postgres_server_url()
+
+
+@pytest.fixture(scope="session")
+async def amqp_url() -> str:
+    return await infra.amqp_server_url()
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> SigningKey:
+    return SigningKey.generate()
+
+
+@pytest.fixture(scope="session")
+def public_jwks(signing_key: SigningKey) -> str:
+    return json.dumps(jwks_document([signing_key]))
+
+
+class TokenFactory:
+    def __init__(self, key: SigningKey, issuer: str = "suite-identity", audience: str = "suite"):
+        self.key = key
+        self.issuer = issuer
+        self.audience = audience
+
+    def __call__(
+        self,
+        user_id: uuid.UUID | None = None,
+        permissions: Iterable[str] = (),
+        *,
+        kind: str = "staff",
+        ttl: int = 600,
+        **overrides,
+    ) -> str:
+        now = int(time.time())
+        claims = {
+            "sub": str(user_id or uuid.uuid4()),
+            "kind": kind,
+            "name": "Test User",
+            "perms": sorted(permissions),
+            "typ": "access",
+            "iss": self.issuer,
+            "aud": self.audience,
+            "iat": now,
+            "exp": now + ttl,
+        }
+        claims.update(overrides)
+        return self.key.sign(claims)
+
+
+@pytest.fixture(scope="session")
+def make_token(signing_key: SigningKey) -> TokenFactory:
+    return TokenFactory(signing_key)
+
+
+@pytest.fixture
+def broker_namespace() -> str:
+    return infra.unique_name("t")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    infra.stop_containers()

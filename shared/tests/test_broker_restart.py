@@ -1,0 +1,92 @@
+"""The broker restarts under a running consumer and relay (aio-pika's robust connection has had
+bugs where consumers were not restored: its issues #231 and #626). After the restart the
+service queue must have its consumer again, and every event published around the restart must
+have had exactly one effect."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+
+from sqlalchemy import Column, Integer, MetaData, Table, Text, select
+from sqlalchemy.dialects.postgresql import insert
+
+from suite_shared.events.registry import EventPayload, event_type
+from suite_shared.messaging.consumer import Consumer
+from suite_shared.messaging.relay import OutboxRelay
+from suite_shared.testing.apps import TEST_RETRY_DELAYS_MS
+from suite_shared.testing.infra import eventually
+from suite_shared.uow import UnitOfWork
+
+counters = Table("counters", MetaData(), Column("name", Text, primary_key=True),
+                 Column("value", Integer))
+
+
+@event_type("test.restart.survived")
+class Survived(EventPayload):
+    name: str
+
+
+async def count(uow: UnitOfWork, envelope, payload: Survived) -> None:
+    statement = insert(counters).values(name=payload.name, value=1)
+    await uow.session.execute(statement.on_conflict_do_update(
+        index_elements=[counters.c.name], set_={"value": counters.c.value + 1}))
+
+
+def rabbitmqctl(*args: str) -> None:
+    assert shutil.which("rabbitmqctl"), "rabbitmqctl is needed to restart the broker"
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)
+
+
+async def emit(session_factory, names):
+    async with UnitOfWork(session_factory, "svc") as uow:
+        for name in names:
+            uow.emit("test.restart.survived", {"name": name})
+        await uow.commit()
+
+
+async def values(session_factory) -> dict[str, int]:
+    async with session_factory() as session:
+        return dict((await session.execute(select(counters.c.name, counters.c.value))).all())
+
+
+async def test_consumer_and_relay_recover_after_broker_restart(session_factory, broker):
+    consumer = Consumer(broker, session_factory, {"test.restart.survived": count},
+                        retry_delays_ms=TEST_RETRY_DELAYS_MS)
+    await consumer.start()
+    relay = OutboxRelay(session_factory.kw["bind"], broker, poll_interval_s=0.2)
+    await relay.start()
+    try:
+        await emit(session_factory, [f"before{i}" for i in range(20)])
+        await eventually(lambda: _has(session_factory, 20))
+        try:
+            await asyncio.to_thread(rabbitmqctl, "stop_app")
+            await emit(session_factory, [f"during{i}" for i in range(20)])  # outbox keeps them
+        finally:
+            await asyncio.to_thread(rabbitmqctl, "start_app")
+            await asyncio.to_thread(rabbitmqctl, "await_startup")
+        await eventually(lambda: _consumed_by_one(broker, consumer), timeout=60, interval=0.5)
+        await emit(session_factory, [f"after{i}" for i in range(20)])
+        await eventually(lambda: _has(session_factory, 60), timeout=60, interval=0.2)
+    finally:
+        await relay.stop()
+    counted = await values(session_factory)
+    assert len(counted) == 60 and set(counted.values()) == {1}
+
+
+async def _has(session_factory, n: int) -> bool:
+    return len(await values(session_factory)) >= n
+
+
+async def _consumed_by_one(broker, consumer) -> bool:
+    try:
+        channel = await broker.connection.channel()
+    except RuntimeError:  # the robust connection has not reconnected yet
+        return False
+    try:
+        declared = await channel.declare_queue(broker.names.queue, passive=False, durable=True,
+                                               arguments=consumer.queue.arguments)
+        return declared.declaration_result.consumer_count == 1
+    finally:
+        await channel.close()

@@ -1,0 +1,186 @@
+"""`make bench`: load figures for the foundation, through the gateway of a running suite.
+
+Starts the suite as local processes (fresh databases and broker namespace, ports 10000+),
+then measures:
+  1. customers created per second through the gateway (concurrent clients), request p50/p99;
+  2. latency from "customer created" to "owner applied" by a round-robin rule, p50/p99, from
+     the database's own timestamps (customers.created_at → ownership_history.at);
+  3. GET one customer directly from the customers service vs through the gateway (req/s,
+     p50/p99, ratio): what the proxy hop costs on an endpoint that reads the database;
+  4. the gateway's trivial-endpoint ratio (gateway_service.bench), if present.
+The load generator runs on the same 2 cores as the suite; figures are relative to that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+
+import aiohttp
+import asyncpg
+
+from suite_shared.db import drop_database
+from suite_shared.devrun import SERVICES, LocalSuite
+from suite_shared.settings import to_asyncpg_url, to_plain_postgres_url
+from suite_shared.testing.infra import amqp_server_url, delete_namespace, postgres_server_url
+
+ADMIN = ("admin@bench.test", "bench-admin-password")
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def load(session: aiohttp.ClientSession, method: str, url: str, *, total: int,
+               concurrency: int, headers: dict, body=None) -> tuple[float, list[float], list]:
+    """Send ``total`` requests with ``concurrency`` in flight; (req/s, latencies ms, bodies)."""
+    latencies: list[float] = []
+    results: list = []
+    remaining = iter(range(total))
+
+    async def worker():
+        for i in remaining:
+            payload = body(i) if callable(body) else body
+            started = time.perf_counter()
+            async with session.request(method, url, json=payload, headers=headers) as response:
+                data = await response.json()
+                if response.status >= 400:
+                    raise RuntimeError(f"{response.status}: {data}")
+            latencies.append((time.perf_counter() - started) * 1000)
+            results.append(data)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return total / (time.perf_counter() - started), latencies, results
+
+
+async def setup(session, base: str) -> str:
+    async def post(path, token, json):
+        async with session.post(base + path, json=json,
+                                headers={"Authorization": f"Bearer {token}"} if token else {}
+                                ) as response:
+            data = await response.json()
+            assert response.status in (200, 201), data
+            return data
+
+    token = (await post("/identity/auth/login", None,
+                        {"login": ADMIN[0], "password": ADMIN[1]}))["access_token"]
+    members = [(await post("/identity/users", token, {
+        "email": f"sales{i}-{uuid.uuid4().hex[:6]}@bench.test", "full_name": f"Sales {i}",
+        "password": "Bench-pass-123", "role": "sales"}))["id"] for i in range(2)]
+    department = await post("/identity/departments", token,
+                            {"name": "Bench", "member_ids": members})
+    await post("/rules-engine/rules", token, {
+        "name": "Website", "conditions": [{"field": "source", "op": "eq", "value": "website"}],
+        "assign_department_id": department["id"]})
+    headers = {"Authorization": f"Bearer {token}"}
+    for _ in range(200):  # wait until the rules engine has the department
+        async with session.get(f"{base}/rules-engine/departments/{department['id']}",
+                               headers=headers) as response:
+            if response.status == 200:
+                break
+        await asyncio.sleep(0.1)
+    return token
+
+
+async def assignment_latencies(database_url: str, ids: list[str], timeout: float = 120):
+    conn = await asyncpg.connect(to_plain_postgres_url(database_url))
+    try:
+        deadline = time.monotonic() + timeout
+        query = """
+            SELECT extract(epoch FROM (h.at - c.created_at)) * 1000 AS ms
+            FROM customers c JOIN ownership_history h ON h.customer_id = c.id
+            WHERE c.id = ANY($1::uuid[]) AND h.method = 'rule'"""
+        while True:
+            rows = await conn.fetch(query, ids)
+            if len(rows) >= len(ids) or time.monotonic() > deadline:
+                return [float(r["ms"]) for r in rows]
+            await asyncio.sleep(0.2)
+    finally:
+        await conn.close()
+
+
+def row(name: str, rate: float | None, latencies: list[float] | None, note: str = "") -> str:
+    rate_text = f"{rate:,.0f}/s" if rate else "—"
+    lat = (f"{statistics.median(latencies):.1f} / {percentile(latencies, 0.99):.1f}"
+           if latencies else "—")
+    return f"| {name} | {rate_text} | {lat} | {note} |"
+
+
+async def main(customers: int, concurrency: int) -> None:
+    postgres, amqp = await postgres_server_url(), await amqp_server_url()
+    run = uuid.uuid4().hex[:8]
+    suite = LocalSuite(postgres_url=postgres, amqp_url=amqp, namespace=f"bench{run}",
+                       port_offset=2000, database_suffix=f"bench{run}",
+                       log_dir=f"/tmp/suite-bench-{run}",
+                       extra_env={"ADMIN_EMAIL": ADMIN[0], "ADMIN_PASSWORD": ADMIN[1],
+                                  "LOG_LEVEL": "WARNING", "RATE_LIMIT_PER_SECOND": "100000",
+                                  "RATE_LIMIT_BURST": "100000"})
+    await suite.start()
+    lines = []
+    try:
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            base = suite.gateway_url + "/api/v1"
+            token = await setup(session, base)
+            headers = {"Authorization": f"Bearer {token}"}
+            url = base + "/customers/customers"
+            await load(session, "POST", url, total=100, concurrency=concurrency,
+                       headers=headers, body=lambda i: {"name": f"Warm {i}", "source": "x"})
+            rate, latencies, created = await load(
+                session, "POST", url, total=customers, concurrency=concurrency, headers=headers,
+                body=lambda i: {"name": f"Khách {i}", "phone": None, "source": "website"})
+            lines.append(row(f"create customer via gateway (c={concurrency})", rate, latencies,
+                             f"{customers} customers"))
+            customers_db = to_asyncpg_url(suite.database_url(SERVICES[1]))
+            assigned = await assignment_latencies(customers_db, [c["id"] for c in created])
+            lines.append(row("customer created → owner applied (DB clock)", None, assigned,
+                             f"{len(assigned)}/{customers} assigned"))
+            one = created[0]["id"]
+            direct = f"{suite.url(SERVICES[1])}/customers/{one}"
+            via = f"{url}/{one}"
+            results = {}
+            for name, target in (("direct", direct), ("gateway", via)):
+                await load(session, "GET", target, total=300, concurrency=64, headers=headers)
+                results[name] = await load(session, "GET", target, total=4000, concurrency=64,
+                                           headers=headers)
+            ratio = results["gateway"][0] / results["direct"][0]
+            lines.append(row("GET customer, customers service direct (c=64)",
+                             results["direct"][0], results["direct"][1]))
+            lines.append(row("GET customer through the gateway (c=64)", results["gateway"][0],
+                             results["gateway"][1], f"{ratio:.0%} of direct"))
+    finally:
+        suite.stop()
+        for spec in SERVICES:
+            await drop_database(to_asyncpg_url(suite.database_url(spec)))
+        await delete_namespace(amqp, suite.namespace, [s.name for s in SERVICES],
+                               [1_000, 10_000, 60_000])
+    try:
+        from gateway_service.bench import measure_proxy_ratio
+
+        trivial = await measure_proxy_ratio(duration_s=5.0, concurrency=64)
+        lines.append(f"| gateway on a trivial endpoint (c=64) | {trivial} | | |")
+    except ImportError:
+        pass
+    print(f"\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
+          f"({platform.machine()}, {__import__('os').cpu_count()} cores), Python "
+          f"{platform.python_version()} ({sys.executable}); load generator on the same cores.\n")
+    print("| figure | rate | p50 / p99 ms | note |\n|---|---|---|---|")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    asyncio.run(main(args.customers, args.concurrency))

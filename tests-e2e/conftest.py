@@ -1,0 +1,59 @@
+"""The running suite for end-to-end tests: every service as a real process (the same entry
+points `make run` uses), on their own ports, fresh databases and a fresh broker namespace,
+driven only through the gateway over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import httpx
+import pytest
+
+from suite_shared.db import drop_database
+from suite_shared.devrun import SERVICES, LocalSuite
+from suite_shared.settings import to_asyncpg_url
+from suite_shared.testing.infra import delete_namespace
+
+ADMIN_EMAIL = "admin@e2e.test"
+ADMIN_PASSWORD = "e2e-admin-password"
+PORT_OFFSET = 1000  # 9000-9003: out of the way of a `make run` on the default ports
+
+
+@pytest.fixture(scope="session")
+async def suite(postgres_url, amqp_url, tmp_path_factory):
+    run = uuid.uuid4().hex[:8]
+    suite = LocalSuite(
+        postgres_url=postgres_url,
+        amqp_url=amqp_url,
+        namespace=f"e2e{run}",
+        port_offset=int(os.environ.get("E2E_PORT_OFFSET", PORT_OFFSET)),
+        database_suffix=f"e2e{run}",
+        log_dir=str(tmp_path_factory.mktemp("suite-logs")),
+        extra_env={"ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": ADMIN_PASSWORD,
+                   "LOG_LEVEL": "WARNING", "RELAY_POLL_INTERVAL_S": "0.5"},
+    )
+    await suite.start()
+    try:
+        yield suite
+    finally:
+        suite.stop()
+        for spec in SERVICES:
+            await drop_database(to_asyncpg_url(suite.database_url(spec)))
+        await delete_namespace(amqp_url, suite.namespace, [s.name for s in SERVICES],
+                               [1_000, 10_000, 60_000])
+        print(f"suite logs: {suite.log_dir}")
+
+
+@pytest.fixture(scope="session")
+async def gateway(suite):
+    async with httpx.AsyncClient(base_url=suite.gateway_url + "/api/v1", timeout=10) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def admin_token(gateway) -> str:
+    response = await gateway.post("/identity/auth/login",
+                                  json={"login": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
