@@ -30,8 +30,12 @@ async def suite(postgres_url, amqp_url, tmp_path_factory):
         port_offset=int(os.environ.get("E2E_PORT_OFFSET", PORT_OFFSET)),
         database_suffix=f"e2e{run}",
         log_dir=str(tmp_path_factory.mktemp("suite-logs")),
-        extra_env={"ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": ADMIN_PASSWORD,
-                   "LOG_LEVEL": "WARNING", "RELAY_POLL_INTERVAL_S": "0.5"},
+        extra_env={
+            "ADMIN_EMAIL": ADMIN_EMAIL,
+            "ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "LOG_LEVEL": "WARNING",
+            "RELAY_POLL_INTERVAL_S": "0.5",
+        },
     )
     await suite.start()
     try:
@@ -40,8 +44,9 @@ async def suite(postgres_url, amqp_url, tmp_path_factory):
         suite.stop()
         for spec in SERVICES:
             await drop_database(to_asyncpg_url(suite.database_url(spec)))
-        await delete_namespace(amqp_url, suite.namespace, [s.name for s in SERVICES],
-                               [1_000, 10_000, 60_000])
+        await delete_namespace(
+            amqp_url, suite.namespace, [s.name for s in SERVICES], [1_000, 10_000, 60_000]
+        )
         print(f"suite logs: {suite.log_dir}")
 
 
@@ -53,7 +58,8 @@ async def gateway(suite):
 
 @pytest.fixture(scope="session")
 async def admin_token(gateway) -> str:
-    response = await gateway.post("/identity/auth/login",
-                                  json={"login": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    response = await gateway.post(
+        "/identity/auth/login", json={"login": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    )
     assert response.status_code == 200, response.text
     return response.json()["access_token"]

@@ -25,11 +25,15 @@ def auth(token: str) -> dict:
 
 async def create_salesperson(gateway, admin_token: str, name: str) -> tuple[str, str]:
     email = f"{name.lower()}-{uuid.uuid4().hex[:6]}@e2e.test"
-    response = await gateway.post("/identity/users", headers=auth(admin_token), json={
-        "email": email, "full_name": name, "password": "Sales-pass-123", "role": "sales"})
+    response = await gateway.post(
+        "/identity/users",
+        headers=auth(admin_token),
+        json={"email": email, "full_name": name, "password": "Sales-pass-123", "role": "sales"},
+    )
     assert response.status_code == 201, response.text
-    login = await gateway.post("/identity/auth/login",
-                               json={"login": email, "password": "Sales-pass-123"})
+    login = await gateway.post(
+        "/identity/auth/login", json={"login": email, "password": "Sales-pass-123"}
+    )
     assert login.status_code == 200, login.text
     return response.json()["id"], login.json()["access_token"]
 
@@ -41,30 +45,38 @@ async def owner_of(gateway, token: str, customer_id: str) -> str | None:
 
 
 async def create_customer(gateway, token: str, name: str, source: str) -> str:
-    response = await gateway.post("/customers/customers", headers=auth(token),
-                                  json={"name": name, "source": source})
+    response = await gateway.post(
+        "/customers/customers", headers=auth(token), json={"name": name, "source": source}
+    )
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
 
-async def test_website_customers_alternate_between_the_department_members(gateway,
-                                                                          admin_token):
+async def test_website_customers_alternate_between_the_department_members(gateway, admin_token):
     alice, alice_token = await create_salesperson(gateway, admin_token, "Alice")
     bob, bob_token = await create_salesperson(gateway, admin_token, "Bob")
-    department = await gateway.post("/identity/departments", headers=auth(admin_token),
-                                    json={"name": f"Kinh doanh {uuid.uuid4().hex[:4]}",
-                                          "member_ids": [alice, bob]})
+    department = await gateway.post(
+        "/identity/departments",
+        headers=auth(admin_token),
+        json={"name": f"Kinh doanh {uuid.uuid4().hex[:4]}", "member_ids": [alice, bob]},
+    )
     assert department.status_code == 201, department.text
     department_id = department.json()["id"]
-    rule = await gateway.post("/rules-engine/rules", headers=auth(admin_token), json={
-        "name": "Website → phòng kinh doanh",
-        "conditions": [{"field": "source", "op": "eq", "value": "website"}],
-        "assign_department_id": department_id})
+    rule = await gateway.post(
+        "/rules-engine/rules",
+        headers=auth(admin_token),
+        json={
+            "name": "Website → phòng kinh doanh",
+            "conditions": [{"field": "source", "op": "eq", "value": "website"}],
+            "assign_department_id": department_id,
+        },
+    )
     assert rule.status_code == 201, rule.text
 
     async def department_reached_rules():
-        view = await gateway.get(f"/rules-engine/departments/{department_id}",
-                                 headers=auth(admin_token))
+        view = await gateway.get(
+            f"/rules-engine/departments/{department_id}", headers=auth(admin_token)
+        )
         return view.status_code == 200 and view.json()["members"] == [alice, bob]
 
     await eventually(department_reached_rules, timeout=20)
@@ -73,15 +85,18 @@ async def test_website_customers_alternate_between_the_department_members(gatewa
     owners = []
     for i in range(4):
         customer = await create_customer(gateway, admin_token, f"Khách web {i}", "website")
-        owners.append(await eventually(lambda c=customer: owner_of(gateway, admin_token, c),
-                                       timeout=20))
+        owners.append(
+            await eventually(lambda c=customer: owner_of(gateway, admin_token, c), timeout=20)
+        )
     assert owners == [alice, bob, alice, bob]
 
     # Twenty at once, plus customers from another source.
-    website = await asyncio.gather(*(create_customer(gateway, admin_token, f"Web {i}", "website")
-                                     for i in range(20)))
-    others = await asyncio.gather(*(create_customer(gateway, admin_token, f"Zalo {i}", "zalo")
-                                    for i in range(5)))
+    website = await asyncio.gather(
+        *(create_customer(gateway, admin_token, f"Web {i}", "website") for i in range(20))
+    )
+    others = await asyncio.gather(
+        *(create_customer(gateway, admin_token, f"Zalo {i}", "zalo") for i in range(5))
+    )
 
     async def all_assigned():
         found = [await owner_of(gateway, admin_token, c) for c in website]
@@ -92,24 +107,28 @@ async def test_website_customers_alternate_between_the_department_members(gatewa
     assert [await owner_of(gateway, admin_token, c) for c in others] == [None] * 5
 
     # Every rule assignment is in the ownership history and the decision log.
-    history = await gateway.get(f"/customers/customers/{website[0]}/ownership-history",
-                                headers=auth(admin_token))
+    history = await gateway.get(
+        f"/customers/customers/{website[0]}/ownership-history", headers=auth(admin_token)
+    )
     assert [h["method"] for h in history.json()] == ["rule"]
-    log = await gateway.get("/rules-engine/decisions", headers=auth(admin_token),
-                            params={"limit": 1})
+    log = await gateway.get(
+        "/rules-engine/decisions", headers=auth(admin_token), params={"limit": 1}
+    )
     assert log.json()["total"] == 24
 
     # Each salesperson sees their own customers only; the other's are 404.
-    alice_list = await gateway.get("/customers/customers", headers=auth(alice_token),
-                                   params={"limit": 100})
+    alice_list = await gateway.get(
+        "/customers/customers", headers=auth(alice_token), params={"limit": 100}
+    )
     assert alice_list.json()["total"] == 12
     assert {c["owner_id"] for c in alice_list.json()["items"]} == {alice}
     bobs = [c for c in website if await owner_of(gateway, admin_token, c) == bob]
     hidden = await gateway.get(f"/customers/customers/{bobs[0]}", headers=auth(alice_token))
     assert hidden.status_code == 404
     assert hidden.headers["content-type"].startswith("application/problem+json")
-    assert (await gateway.get(f"/customers/customers/{bobs[0]}",
-                              headers=auth(bob_token))).status_code == 200
+    assert (
+        await gateway.get(f"/customers/customers/{bobs[0]}", headers=auth(bob_token))
+    ).status_code == 200
 
 
 async def test_gateway_refuses_missing_and_forged_tokens(gateway, admin_token):

@@ -19,8 +19,9 @@ from suite_shared.testing.apps import TEST_RETRY_DELAYS_MS
 from suite_shared.testing.infra import eventually
 from suite_shared.uow import UnitOfWork
 
-counters = Table("counters", MetaData(), Column("name", Text, primary_key=True),
-                 Column("value", Integer))
+counters = Table(
+    "counters", MetaData(), Column("name", Text, primary_key=True), Column("value", Integer)
+)
 
 
 @event_type("test.restart.survived")
@@ -30,8 +31,11 @@ class Survived(EventPayload):
 
 async def count(uow: UnitOfWork, envelope, payload: Survived) -> None:
     statement = insert(counters).values(name=payload.name, value=1)
-    await uow.session.execute(statement.on_conflict_do_update(
-        index_elements=[counters.c.name], set_={"value": counters.c.value + 1}))
+    await uow.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[counters.c.name], set_={"value": counters.c.value + 1}
+        )
+    )
 
 
 def rabbitmqctl(*args: str) -> None:
@@ -52,8 +56,12 @@ async def values(session_factory) -> dict[str, int]:
 
 
 async def test_consumer_and_relay_recover_after_broker_restart(session_factory, broker):
-    consumer = Consumer(broker, session_factory, {"test.restart.survived": count},
-                        retry_delays_ms=TEST_RETRY_DELAYS_MS)
+    consumer = Consumer(
+        broker,
+        session_factory,
+        {"test.restart.survived": count},
+        retry_delays_ms=TEST_RETRY_DELAYS_MS,
+    )
     await consumer.start()
     relay = OutboxRelay(session_factory.kw["bind"], broker, poll_interval_s=0.2)
     await relay.start()
@@ -85,8 +93,9 @@ async def _consumed_by_one(broker, consumer) -> bool:
     except RuntimeError:  # the robust connection has not reconnected yet
         return False
     try:
-        declared = await channel.declare_queue(broker.names.queue, passive=False, durable=True,
-                                               arguments=consumer.queue.arguments)
+        declared = await channel.declare_queue(
+            broker.names.queue, passive=False, durable=True, arguments=consumer.queue.arguments
+        )
         return declared.declaration_result.consumer_count == 1
     finally:
         await channel.close()

@@ -10,11 +10,17 @@ from suite_shared.events.registry import EventPayload, UnknownEventType, event_t
 
 def test_envelope_has_cloudevents_attributes_and_round_trips():
     context.bind(correlation="corr-1", causation="cause-1", who="user-1")
-    data = {"customer_id": str(uuid.uuid4()), "owner_id": str(uuid.uuid4()),
-            "rule_id": str(uuid.uuid4()), "rule_name": "r", "department_id": None,
-            "based_on_version": 1}
-    envelope = new_envelope(source="rules-engine", type="rules.owner_decision.made", data=data,
-                            subject="c1", version=3)
+    data = {
+        "customer_id": str(uuid.uuid4()),
+        "owner_id": str(uuid.uuid4()),
+        "rule_id": str(uuid.uuid4()),
+        "rule_name": "r",
+        "department_id": None,
+        "based_on_version": 1,
+    }
+    envelope = new_envelope(
+        source="rules-engine", type="rules.owner_decision.made", data=data, subject="c1", version=3
+    )
     body = envelope.to_json_bytes()
     again = Envelope.from_json_bytes(body)
     assert again == envelope
@@ -40,6 +46,7 @@ def test_unknown_type_and_double_registration_are_errors():
         payload_model("nobody.nothing.happened")
 
     with pytest.raises(ValueError):
+
         @event_type("identity.department.deleted")
         class Other(EventPayload):
             pass

@@ -52,8 +52,9 @@ async def bump(uow: UnitOfWork, envelope, payload: CounterBumped) -> None:
 
 async def counter(session_factory, name: str) -> int | None:
     async with session_factory() as session:
-        return (await session.execute(select(counters.c.value).where(counters.c.name == name))
-                ).scalar_one_or_none()
+        return (
+            await session.execute(select(counters.c.value).where(counters.c.name == name))
+        ).scalar_one_or_none()
 
 
 async def emit(session_factory, *payloads: dict, commit: bool = True) -> None:
@@ -65,8 +66,14 @@ async def emit(session_factory, *payloads: dict, commit: bool = True) -> None:
 
 
 def consumer_for(broker, session_factory) -> Consumer:
-    return Consumer(broker, session_factory, {"test.counter.bumped": bump},
-                    max_attempts=3, retry_delays_ms=TEST_RETRY_DELAYS_MS, prefetch=20)
+    return Consumer(
+        broker,
+        session_factory,
+        {"test.counter.bumped": bump},
+        max_attempts=3,
+        retry_delays_ms=TEST_RETRY_DELAYS_MS,
+        prefetch=20,
+    )
 
 
 async def outbox_rows(session_factory) -> int:
@@ -118,9 +125,7 @@ async def test_redelivered_event_has_one_effect(session_factory, broker):
     assert handled == 1
 
 
-async def test_failing_handler_ends_in_dead_letters_and_consumer_goes_on(
-    session_factory, broker
-):
+async def test_failing_handler_ends_in_dead_letters_and_consumer_goes_on(session_factory, broker):
     consumer = consumer_for(broker, session_factory)
     await consumer.start()
     relay = OutboxRelay(session_factory.kw["bind"], broker, poll_interval_s=0.1)
@@ -154,9 +159,7 @@ class CrashingRelay(OutboxRelay):
         raise ConnectionError("relay process killed")
 
 
-async def test_relay_crash_after_publish_gives_duplicate_but_one_effect(
-    session_factory, broker
-):
+async def test_relay_crash_after_publish_gives_duplicate_but_one_effect(session_factory, broker):
     consumer = consumer_for(broker, session_factory)
     await consumer.start()
     await emit(session_factory, {"name": "crash"})
@@ -176,8 +179,10 @@ async def test_two_relays_share_rows_without_double_publishing(session_factory, 
     await queue.bind(broker.names.events_exchange, "test.counter.bumped")
     await emit(session_factory, *({"name": f"n{i}"} for i in range(300)))
     engine = session_factory.kw["bind"]
-    first, second = OutboxRelay(engine, broker, batch_size=50), OutboxRelay(engine, broker,
-                                                                            batch_size=50)
+    first, second = (
+        OutboxRelay(engine, broker, batch_size=50),
+        OutboxRelay(engine, broker, batch_size=50),
+    )
 
     async def drain(relay):
         total = 0
@@ -207,8 +212,9 @@ async def _unpublished(session_factory) -> int:
 
 async def _inbox_count(session_factory, expected) -> bool:
     async with session_factory() as session:
-        return (await session.execute(select(func.count()).select_from(inbox))).scalar_one() \
-            == expected
+        return (
+            await session.execute(select(func.count()).select_from(inbox))
+        ).scalar_one() == expected
 
 
 async def _get_one(broker, queue_name: str, timeout: float) -> aio_pika.IncomingMessage:
@@ -222,7 +228,6 @@ async def _get_one(broker, queue_name: str, timeout: float) -> aio_pika.Incoming
         return await eventually(fetch, timeout=timeout)
     finally:
         await channel.close()
-
 
 
 async def test_dead_letters_can_be_listed_and_redelivered_with_one_effect(
@@ -241,7 +246,8 @@ async def test_dead_letters_can_be_listed_and_redelivered_with_one_effect(
 
     # The bug is fixed (here: the handler is swapped for one that succeeds), re-deliver.
     consumer.handlers["test.counter.bumped"] = lambda uow, env, payload: bump(
-        uow, env, CounterBumped(name=payload.name))
+        uow, env, CounterBumped(name=payload.name)
+    )
     assert await redeliver(amqp_url, broker.names) == 1
     await eventually(lambda: counter(session_factory, "later"))
     assert await list_dead_letters(amqp_url, broker.names) == []

@@ -40,8 +40,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def load(session: aiohttp.ClientSession, method: str, url: str, *, total: int,
-               concurrency: int, headers: dict, body=None) -> tuple[float, list[float], list]:
+async def load(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    *,
+    total: int,
+    concurrency: int,
+    headers: dict,
+    body=None,
+) -> tuple[float, list[float], list]:
     """Send ``total`` requests with ``concurrency`` in flight; (req/s, latencies ms, bodies)."""
     latencies: list[float] = []
     results: list = []
@@ -65,27 +73,48 @@ async def load(session: aiohttp.ClientSession, method: str, url: str, *, total: 
 
 async def setup(session, base: str) -> str:
     async def post(path, token, json):
-        async with session.post(base + path, json=json,
-                                headers={"Authorization": f"Bearer {token}"} if token else {}
-                                ) as response:
+        async with session.post(
+            base + path, json=json, headers={"Authorization": f"Bearer {token}"} if token else {}
+        ) as response:
             data = await response.json()
             assert response.status in (200, 201), data
             return data
 
-    token = (await post("/identity/auth/login", None,
-                        {"login": ADMIN[0], "password": ADMIN[1]}))["access_token"]
-    members = [(await post("/identity/users", token, {
-        "email": f"sales{i}-{uuid.uuid4().hex[:6]}@bench.test", "full_name": f"Sales {i}",
-        "password": "Bench-pass-123", "role": "sales"}))["id"] for i in range(2)]
-    department = await post("/identity/departments", token,
-                            {"name": "Bench", "member_ids": members})
-    await post("/rules-engine/rules", token, {
-        "name": "Website", "conditions": [{"field": "source", "op": "eq", "value": "website"}],
-        "assign_department_id": department["id"]})
+    token = (await post("/identity/auth/login", None, {"login": ADMIN[0], "password": ADMIN[1]}))[
+        "access_token"
+    ]
+    members = [
+        (
+            await post(
+                "/identity/users",
+                token,
+                {
+                    "email": f"sales{i}-{uuid.uuid4().hex[:6]}@bench.test",
+                    "full_name": f"Sales {i}",
+                    "password": "Bench-pass-123",
+                    "role": "sales",
+                },
+            )
+        )["id"]
+        for i in range(2)
+    ]
+    department = await post(
+        "/identity/departments", token, {"name": "Bench", "member_ids": members}
+    )
+    await post(
+        "/rules-engine/rules",
+        token,
+        {
+            "name": "Website",
+            "conditions": [{"field": "source", "op": "eq", "value": "website"}],
+            "assign_department_id": department["id"],
+        },
+    )
     headers = {"Authorization": f"Bearer {token}"}
     for _ in range(200):  # wait until the rules engine has the department
-        async with session.get(f"{base}/rules-engine/departments/{department['id']}",
-                               headers=headers) as response:
+        async with session.get(
+            f"{base}/rules-engine/departments/{department['id']}", headers=headers
+        ) as response:
             if response.status == 200:
                 break
         await asyncio.sleep(0.1)
@@ -111,20 +140,32 @@ async def assignment_latencies(database_url: str, ids: list[str], timeout: float
 
 def row(name: str, rate: float | None, latencies: list[float] | None, note: str = "") -> str:
     rate_text = f"{rate:,.0f}/s" if rate else "—"
-    lat = (f"{statistics.median(latencies):.1f} / {percentile(latencies, 0.99):.1f}"
-           if latencies else "—")
+    lat = (
+        f"{statistics.median(latencies):.1f} / {percentile(latencies, 0.99):.1f}"
+        if latencies
+        else "—"
+    )
     return f"| {name} | {rate_text} | {lat} | {note} |"
 
 
 async def main(customers: int, concurrency: int) -> None:
     postgres, amqp = await postgres_server_url(), await amqp_server_url()
     run = uuid.uuid4().hex[:8]
-    suite = LocalSuite(postgres_url=postgres, amqp_url=amqp, namespace=f"bench{run}",
-                       port_offset=2000, database_suffix=f"bench{run}",
-                       log_dir=f"/tmp/suite-bench-{run}",
-                       extra_env={"ADMIN_EMAIL": ADMIN[0], "ADMIN_PASSWORD": ADMIN[1],
-                                  "LOG_LEVEL": "WARNING", "RATE_LIMIT_PER_SECOND": "100000",
-                                  "RATE_LIMIT_BURST": "100000"})
+    suite = LocalSuite(
+        postgres_url=postgres,
+        amqp_url=amqp,
+        namespace=f"bench{run}",
+        port_offset=2000,
+        database_suffix=f"bench{run}",
+        log_dir=f"/tmp/suite-bench-{run}",
+        extra_env={
+            "ADMIN_EMAIL": ADMIN[0],
+            "ADMIN_PASSWORD": ADMIN[1],
+            "LOG_LEVEL": "WARNING",
+            "RATE_LIMIT_PER_SECOND": "100000",
+            "RATE_LIMIT_BURST": "100000",
+        },
+    )
     await suite.start()
     lines = []
     try:
@@ -134,36 +175,74 @@ async def main(customers: int, concurrency: int) -> None:
             token = await setup(session, base)
             headers = {"Authorization": f"Bearer {token}"}
             url = base + "/customers/customers"
-            await load(session, "POST", url, total=100, concurrency=concurrency,
-                       headers=headers, body=lambda i: {"name": f"Warm {i}", "source": "x"})
+            await load(
+                session,
+                "POST",
+                url,
+                total=100,
+                concurrency=concurrency,
+                headers=headers,
+                body=lambda i: {"name": f"Warm {i}", "source": "x"},
+            )
             rate, latencies, created = await load(
-                session, "POST", url, total=customers, concurrency=concurrency, headers=headers,
-                body=lambda i: {"name": f"Khách {i}", "phone": None, "source": "website"})
-            lines.append(row(f"create customer via gateway (c={concurrency})", rate, latencies,
-                             f"{customers} customers"))
+                session,
+                "POST",
+                url,
+                total=customers,
+                concurrency=concurrency,
+                headers=headers,
+                body=lambda i: {"name": f"Khách {i}", "phone": None, "source": "website"},
+            )
+            lines.append(
+                row(
+                    f"create customer via gateway (c={concurrency})",
+                    rate,
+                    latencies,
+                    f"{customers} customers",
+                )
+            )
             customers_db = to_asyncpg_url(suite.database_url(SERVICES[1]))
             assigned = await assignment_latencies(customers_db, [c["id"] for c in created])
-            lines.append(row("customer created → owner applied (DB clock)", None, assigned,
-                             f"{len(assigned)}/{customers} assigned"))
+            lines.append(
+                row(
+                    "customer created → owner applied (DB clock)",
+                    None,
+                    assigned,
+                    f"{len(assigned)}/{customers} assigned",
+                )
+            )
             one = created[0]["id"]
             direct = f"{suite.url(SERVICES[1])}/customers/{one}"
             via = f"{url}/{one}"
             results = {}
             for name, target in (("direct", direct), ("gateway", via)):
                 await load(session, "GET", target, total=300, concurrency=64, headers=headers)
-                results[name] = await load(session, "GET", target, total=4000, concurrency=64,
-                                           headers=headers)
+                results[name] = await load(
+                    session, "GET", target, total=4000, concurrency=64, headers=headers
+                )
             ratio = results["gateway"][0] / results["direct"][0]
-            lines.append(row("GET customer, customers service direct (c=64)",
-                             results["direct"][0], results["direct"][1]))
-            lines.append(row("GET customer through the gateway (c=64)", results["gateway"][0],
-                             results["gateway"][1], f"{ratio:.0%} of direct"))
+            lines.append(
+                row(
+                    "GET customer, customers service direct (c=64)",
+                    results["direct"][0],
+                    results["direct"][1],
+                )
+            )
+            lines.append(
+                row(
+                    "GET customer through the gateway (c=64)",
+                    results["gateway"][0],
+                    results["gateway"][1],
+                    f"{ratio:.0%} of direct",
+                )
+            )
     finally:
         suite.stop()
         for spec in SERVICES:
             await drop_database(to_asyncpg_url(suite.database_url(spec)))
-        await delete_namespace(amqp, suite.namespace, [s.name for s in SERVICES],
-                               [1_000, 10_000, 60_000])
+        await delete_namespace(
+            amqp, suite.namespace, [s.name for s in SERVICES], [1_000, 10_000, 60_000]
+        )
     try:
         from gateway_service.bench import measure_proxy_ratio
 
@@ -171,9 +250,11 @@ async def main(customers: int, concurrency: int) -> None:
         lines.append(f"| gateway on a trivial endpoint (c=64) | {trivial} | | |")
     except ImportError:
         pass
-    print(f"\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
-          f"({platform.machine()}, {__import__('os').cpu_count()} cores), Python "
-          f"{platform.python_version()} ({sys.executable}); load generator on the same cores.\n")
+    print(
+        f"\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
+        f"({platform.machine()}, {__import__('os').cpu_count()} cores), Python "
+        f"{platform.python_version()} ({sys.executable}); load generator on the same cores.\n"
+    )
     print("| figure | rate | p50 / p99 ms | note |\n|---|---|---|---|")
     print("\n".join(lines))
 

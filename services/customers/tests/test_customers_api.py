@@ -16,17 +16,27 @@ def auth(token: str) -> dict:
 async def events(app, type_: str) -> list[dict]:
     runtime = app.state.runtime
     async with runtime.session_factory() as session:
-        rows = await session.execute(select(outbox.c.envelope).where(outbox.c.routing_key == type_)
-                                     .order_by(outbox.c.seq))
+        rows = await session.execute(
+            select(outbox.c.envelope).where(outbox.c.routing_key == type_).order_by(outbox.c.seq)
+        )
         return [r.envelope for r in rows]
 
 
 async def test_create_read_update_with_events(app, client, make_token):
     user = uuid.uuid4()
     token = make_token(user, MANAGER)
-    created = await client.post("/customers", headers=auth(token), json={
-        "name": "Nguyễn Văn An", "phone": "0912 345 678", "email": "An@Example.com",
-        "source": "website", "groups": ["vip", "vip", " retail "], "social_page": "fb/an"})
+    created = await client.post(
+        "/customers",
+        headers=auth(token),
+        json={
+            "name": "Nguyễn Văn An",
+            "phone": "0912 345 678",
+            "email": "An@Example.com",
+            "source": "website",
+            "groups": ["vip", "vip", " retail "],
+            "social_page": "fb/an",
+        },
+    )
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["code"].startswith("KH")
@@ -40,26 +50,32 @@ async def test_create_read_update_with_events(app, client, make_token):
 
     editor = uuid.uuid4()
     editor_token = make_token(editor, MANAGER)
-    updated = await client.patch(f"/customers/{body['id']}", headers=auth(editor_token),
-                                 json={"source": "zalo", "name": "Nguyễn Văn An", "version": 1})
+    updated = await client.patch(
+        f"/customers/{body['id']}",
+        headers=auth(editor_token),
+        json={"source": "zalo", "name": "Nguyễn Văn An", "version": 1},
+    )
     assert updated.status_code == 200, updated.text
     assert updated.json()["updated_by"] == str(editor) and updated.json()["version"] == 2
     (change,) = await events(app, "customers.customer.updated")
     assert change["data"]["changed"] == {"source": {"old": "website", "new": "zalo"}}
 
-    stale = await client.patch(f"/customers/{body['id']}", headers=auth(token),
-                               json={"source": "x", "version": 1})
+    stale = await client.patch(
+        f"/customers/{body['id']}", headers=auth(token), json={"source": "x", "version": 1}
+    )
     assert stale.status_code == 409
     assert stale.headers["content-type"] == "application/problem+json"
 
 
-async def test_bad_input_is_a_problem_naming_the_field_and_changes_nothing(app, client,
-                                                                          make_token):
+async def test_bad_input_is_a_problem_naming_the_field_and_changes_nothing(app, client, make_token):
     token = make_token(uuid.uuid4(), MANAGER)
-    for payload, field in [({"name": ""}, "name"), ({"name": "A", "phone": "12"}, "phone"),
-                           ({"name": "A", "email": "nope"}, "email"),
-                           ({"name": "A", "owner_id": "x"}, "owner_id"),
-                           ({"name": "A", "is_admin": True}, "is_admin")]:
+    for payload, field in [
+        ({"name": ""}, "name"),
+        ({"name": "A", "phone": "12"}, "phone"),
+        ({"name": "A", "email": "nope"}, "email"),
+        ({"name": "A", "owner_id": "x"}, "owner_id"),
+        ({"name": "A", "is_admin": True}, "is_admin"),
+    ]:
         response = await client.post("/customers", headers=auth(token), json=payload)
         assert response.status_code == 422, payload
         assert response.json()["field"] == field
@@ -70,18 +86,24 @@ async def test_bad_input_is_a_problem_naming_the_field_and_changes_nothing(app, 
 
 async def test_salesperson_sees_only_own_customers(client, make_token):
     alice, bob = uuid.uuid4(), uuid.uuid4()
-    mine = (await client.post("/customers", headers=auth(make_token(alice)),
-                              json={"name": "Khách của Alice"})).json()
+    mine = (
+        await client.post(
+            "/customers", headers=auth(make_token(alice)), json={"name": "Khách của Alice"}
+        )
+    ).json()
     assert mine["owner_id"] == str(alice)
     bob_token = make_token(bob)
-    assert (await client.get(f"/customers/{mine['id']}", headers=auth(bob_token))).status_code \
-        == 404
-    assert (await client.patch(f"/customers/{mine['id']}", headers=auth(bob_token),
-                               json={"name": "x"})).status_code == 404
+    assert (
+        await client.get(f"/customers/{mine['id']}", headers=auth(bob_token))
+    ).status_code == 404
+    assert (
+        await client.patch(f"/customers/{mine['id']}", headers=auth(bob_token), json={"name": "x"})
+    ).status_code == 404
     assert (await client.get("/customers", headers=auth(bob_token))).json()["total"] == 0
     assert (await client.get("/customers", headers=auth(make_token(alice)))).json()["total"] == 1
-    taking = await client.post("/customers", headers=auth(bob_token),
-                               json={"name": "x", "owner_id": str(alice)})
+    taking = await client.post(
+        "/customers", headers=auth(bob_token), json={"name": "x", "owner_id": str(alice)}
+    )
     assert taking.status_code == 403
     assert (await client.get("/customers")).status_code == 401
 
@@ -105,9 +127,14 @@ async def test_owner_decision_applies_once_and_keeps_history(app, client, make_t
     token = make_token(uuid.uuid4(), MANAGER)
     customer = (await client.post("/customers", headers=auth(token), json={"name": "C"})).json()
     owner = uuid.uuid4()
-    decision = OwnerDecisionMade(customer_id=customer["id"], owner_id=owner,
-                                 rule_id=uuid.uuid4(), rule_name="Website",
-                                 department_id=None, based_on_version=1)
+    decision = OwnerDecisionMade(
+        customer_id=customer["id"],
+        owner_id=owner,
+        rule_id=uuid.uuid4(),
+        rule_name="Website",
+        department_id=None,
+        based_on_version=1,
+    )
     runtime = app.state.runtime
     async with runtime.uow() as uow:  # the rules engine's event, through the real broker
         uow.emit("rules.owner_decision.made", decision, subject=customer["id"])
@@ -118,8 +145,9 @@ async def test_owner_decision_applies_once_and_keeps_history(app, client, make_t
         return got["owner_id"] == str(owner)
 
     await eventually(owner_applied)
-    history = (await client.get(f"/customers/{customer['id']}/ownership-history",
-                                headers=auth(token))).json()
+    history = (
+        await client.get(f"/customers/{customer['id']}/ownership-history", headers=auth(token))
+    ).json()
     assert [(h["method"], h["owner_id"]) for h in history] == [("rule", str(owner))]
     (changed,) = await events(app, "customers.customer.owner_changed")
     assert changed["data"]["method"] == "rule"
@@ -131,14 +159,26 @@ async def test_stale_decision_does_not_override_a_manual_assignment(app, client,
     token = make_token(uuid.uuid4(), MANAGER)
     customer = (await client.post("/customers", headers=auth(token), json={"name": "C"})).json()
     manual = uuid.uuid4()
-    assigned = await client.put(f"/customers/{customer['id']}/owner", headers=auth(token),
-                                json={"owner_id": str(manual), "reason": "asked for"})
+    assigned = await client.put(
+        f"/customers/{customer['id']}/owner",
+        headers=auth(token),
+        json={"owner_id": str(manual), "reason": "asked for"},
+    )
     assert assigned.status_code == 200
     runtime = app.state.runtime
     async with runtime.uow() as uow:
-        late = uow.emit("rules.owner_decision.made", OwnerDecisionMade(
-            customer_id=customer["id"], owner_id=uuid.uuid4(), rule_id=uuid.uuid4(),
-            rule_name="late", department_id=None, based_on_version=1), subject=customer["id"])
+        late = uow.emit(
+            "rules.owner_decision.made",
+            OwnerDecisionMade(
+                customer_id=customer["id"],
+                owner_id=uuid.uuid4(),
+                rule_id=uuid.uuid4(),
+                rule_name="late",
+                department_id=None,
+                based_on_version=1,
+            ),
+            subject=customer["id"],
+        )
         await uow.commit()
 
     async def handled():

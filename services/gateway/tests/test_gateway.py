@@ -35,8 +35,12 @@ def echo_app() -> FastAPI:
             "body_len": len(body),
             "body_head": body[:20].decode(errors="replace"),
         }
-        return Response(json.dumps(answer), status_code=201 if request.method == "POST" else 200,
-                        media_type="application/json", headers={"x-upstream": "echo"})
+        return Response(
+            json.dumps(answer),
+            status_code=201 if request.method == "POST" else 200,
+            media_type="application/json",
+            headers={"x-upstream": "echo"},
+        )
 
     @app.get("/big")
     async def big() -> Response:
@@ -63,19 +67,25 @@ async def upstream():
 def gateway_settings(public_jwks: str, customers_url: str, **overrides) -> GatewaySettings:
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens here
     values = dict(
-        jwt_public_jwks=public_jwks, identity_url=customers_url, customers_url=customers_url,
-        rules_engine_url=dead, rate_limit_per_second=1000, rate_limit_burst=1000,
-        upstream_timeout_s=0.5, buffer_limit_bytes=1024, log_json=False,
-    )  # fmt: skip
+        jwt_public_jwks=public_jwks,
+        identity_url=customers_url,
+        customers_url=customers_url,
+        rules_engine_url=dead,
+        rate_limit_per_second=1000,
+        rate_limit_burst=1000,
+        upstream_timeout_s=0.5,
+        buffer_limit_bytes=1024,
+        log_json=False,
+    )
     values.update(overrides)
     return GatewaySettings(**values)
 
 
 @pytest.fixture
 async def gateway(upstream, public_jwks):
-    async with serving(create_app(gateway_settings(public_jwks, upstream))) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-            yield client
+    app = create_app(gateway_settings(public_jwks, upstream))
+    async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        yield client
 
 
 def bearer(token: str) -> dict:
@@ -84,9 +94,11 @@ def bearer(token: str) -> dict:
 
 async def test_forwards_method_path_query_body_and_headers(gateway, make_token):
     token = make_token()
-    response = await gateway.post("/api/v1/customers/echo/a%20b/c?q=nguy%E1%BB%85n&x=1",
-                                  content=b'{"name": "An"}', headers={**bearer(token),
-                                  "content-type": "application/json", "x-custom": "yes"})  # fmt: skip
+    response = await gateway.post(
+        "/api/v1/customers/echo/a%20b/c?q=nguy%E1%BB%85n&x=1",
+        content=b'{"name": "An"}',
+        headers={**bearer(token), "content-type": "application/json", "x-custom": "yes"},
+    )
     assert response.status_code == 201
     seen = response.json()
     assert seen["method"] == "POST"
@@ -102,23 +114,26 @@ async def test_forwards_method_path_query_body_and_headers(gateway, make_token):
 
 
 async def test_client_request_id_is_kept(gateway, make_token):
-    response = await gateway.get("/api/v1/customers/echo/x",
-                                 headers={**bearer(make_token()), "x-request-id": "abc-123"})
+    response = await gateway.get(
+        "/api/v1/customers/echo/x", headers={**bearer(make_token()), "x-request-id": "abc-123"}
+    )
     assert response.headers["x-request-id"] == "abc-123"
     assert response.json()["headers"]["x-request-id"] == "abc-123"
 
 
 async def test_large_bodies_stream_both_ways(gateway, make_token):
     upload = b"y" * (2 << 20)  # above the 1 KiB buffer limit of these settings
-    response = await gateway.put("/api/v1/customers/echo/upload", content=upload,
-                                 headers=bearer(make_token()))  # fmt: skip
+    response = await gateway.put(
+        "/api/v1/customers/echo/upload", content=upload, headers=bearer(make_token())
+    )
     assert response.json()["body_len"] == len(upload)
     download = await gateway.get("/api/v1/customers/big", headers=bearer(make_token()))
     assert download.status_code == 200 and len(download.content) == 3 << 20
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-jwt"},
-                                     {"Authorization": "Basic dXNlcjpwYXNz"}])  # fmt: skip
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer not-a-jwt"}, {"Authorization": "Basic dXNlcjpwYXNz"}]
+)
 async def test_missing_or_bad_tokens_are_refused_at_the_edge(gateway, headers):
     response = await gateway.get("/api/v1/customers/echo/x", headers=headers)
     assert response.status_code == 401
@@ -130,8 +145,11 @@ async def test_expired_wrong_audience_and_foreign_keys_are_refused(gateway, make
     from suite_shared.auth import SigningKey
     from suite_shared.testing.plugin import TokenFactory
 
-    for token in (make_token(ttl=-10), make_token(aud="someone-else"),
-                  TokenFactory(SigningKey.generate())()):  # fmt: skip
+    for token in (
+        make_token(ttl=-10),
+        make_token(aud="someone-else"),
+        TokenFactory(SigningKey.generate())(),
+    ):
         response = await gateway.get("/api/v1/customers/echo/x", headers=bearer(token))
         assert response.status_code == 401, token
 
@@ -161,25 +179,33 @@ async def test_dead_upstream_is_502_and_slow_one_504(gateway, make_token):
 
 
 async def test_rate_limit_per_client(upstream, public_jwks, make_token):
-    settings = gateway_settings(public_jwks, upstream, rate_limit_per_second=0.01,
-                                rate_limit_burst=3)  # fmt: skip
+    settings = gateway_settings(
+        public_jwks, upstream, rate_limit_per_second=0.01, rate_limit_burst=3
+    )
     async with serving(create_app(settings)) as url, httpx.AsyncClient(base_url=url) as client:
         alice, bob = make_token(uuid.uuid4()), make_token(uuid.uuid4())
-        codes = [(await client.get("/api/v1/customers/echo/x", headers=bearer(alice))).status_code
-                 for _ in range(4)]  # fmt: skip
+        codes = [
+            (await client.get("/api/v1/customers/echo/x", headers=bearer(alice))).status_code
+            for _ in range(4)
+        ]
         assert codes == [200, 200, 200, 429]
         limited = await client.get("/api/v1/customers/echo/x", headers=bearer(alice))
         assert int(limited.headers["retry-after"]) >= 1
         assert limited.json()["type"] == "/problems/rate-limited"
         # Another user has their own bucket, even from the same address.
-        assert (await client.get("/api/v1/customers/echo/x", headers=bearer(bob))).status_code == 200
+        assert (
+            await client.get("/api/v1/customers/echo/x", headers=bearer(bob))
+        ).status_code == 200
 
 
 async def test_health_is_503_naming_the_service_that_is_down(gateway):
     response = await gateway.get("/health")
     assert response.status_code == 503
-    assert response.json()["services"] == {"identity": "up", "customers": "up",
-                                           "rules-engine": "down"}  # fmt: skip
+    assert response.json()["services"] == {
+        "identity": "up",
+        "customers": "up",
+        "rules-engine": "down",
+    }
 
 
 async def test_health_is_200_when_all_are_up(upstream, public_jwks):
@@ -206,9 +232,25 @@ async def test_combined_openapi_prefixes_paths_and_schemas(gateway):
 
 def test_merge_rewrites_refs_so_equal_names_do_not_clash():
     def document(field):
-        return {"paths": {"/things": {"get": {"operationId": "list", "responses": {"200": {
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}}}},
-            "components": {"schemas": {"Page": {"properties": {field: {}}}}}}  # fmt: skip
+        return {
+            "paths": {
+                "/things": {
+                    "get": {
+                        "operationId": "list",
+                        "responses": {
+                            "200": {
+                                "content": {
+                                    "application/json": {
+                                        "schema": {"$ref": "#/components/schemas/Page"}
+                                    }
+                                }
+                            }
+                        },
+                    }
+                }
+            },
+            "components": {"schemas": {"Page": {"properties": {field: {}}}}},
+        }
 
     merged = merge({"customers": document("a"), "rules-engine": document("b")}, [])
     assert set(merged["components"]["schemas"]) == {"Customers_Page", "RulesEngine_Page"}

@@ -4,10 +4,9 @@ import pytest
 
 from identity_service.app import create_app
 from identity_service.settings import IdentitySettings
+from identity_service.testing import ADMIN_EMAIL, ADMIN_PASSWORD, login
 from suite_shared.testing.apps import TEST_RETRY_DELAYS_MS, app_client, test_settings
 from suite_shared.testing.infra import TestDatabase, delete_namespace
-
-from .helpers import ADMIN_EMAIL, ADMIN_PASSWORD, login
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -27,9 +26,17 @@ async def database(postgres_url):
 @pytest.fixture
 async def settings(database, amqp_url, broker_namespace, public_jwks):
     await database.truncate()
-    yield test_settings(IdentitySettings, database, amqp_url, broker_namespace, public_jwks,
-                        admin_email=ADMIN_EMAIL, admin_password=ADMIN_PASSWORD,
-                        admin_name="Quản Trị Viên", **CHEAP_ARGON2)
+    yield test_settings(
+        IdentitySettings,
+        database,
+        amqp_url,
+        broker_namespace,
+        public_jwks,
+        admin_email=ADMIN_EMAIL,
+        admin_password=ADMIN_PASSWORD,
+        admin_name="Quản Trị Viên",
+        **CHEAP_ARGON2,
+    )
     await delete_namespace(amqp_url, broker_namespace, ["identity"], TEST_RETRY_DELAYS_MS)
 
 

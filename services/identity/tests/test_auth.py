@@ -3,9 +3,7 @@
 import jwt
 from sqlalchemy import text
 
-from suite_shared.auth import SigningKey, TokenVerifier
-
-from .helpers import (
+from identity_service.testing import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     PASSWORD,
@@ -14,6 +12,7 @@ from .helpers import (
     create_user,
     login,
 )
+from suite_shared.auth import SigningKey, TokenVerifier
 
 
 async def test_login_by_email_or_phone_gives_working_tokens(client, admin, settings):
@@ -35,8 +34,7 @@ async def test_login_by_email_or_phone_gives_working_tokens(client, admin, setti
 async def test_unknown_user_and_wrong_password_get_the_same_answer(client, admin):
     await create_user(client, admin, email="an@example.vn")
     wrong = await client.post("/auth/login", json={"login": "an@example.vn", "password": "nope"})
-    unknown = await client.post("/auth/login", json={"login": "who@example.vn",
-                                                     "password": "nope"})
+    unknown = await client.post("/auth/login", json={"login": "who@example.vn", "password": "nope"})
     junk = await client.post("/auth/login", json={"login": "12", "password": "nope"})
     bodies = [assert_problem(r, 401, "invalid-credentials") for r in (wrong, unknown, junk)]
     assert len({(b["title"], b["detail"]) for b in bodies}) == 1
@@ -48,20 +46,27 @@ async def test_five_wrong_passwords_lock_the_account(client, admin, app):
     user = await create_user(client, admin, email="an@example.vn")
     for _ in range(4):
         await login(client, "an@example.vn", "wrong-password", status=401)
-    locked = await client.post("/auth/login", json={"login": "an@example.vn",
-                                                    "password": "wrong-password"})
+    locked = await client.post(
+        "/auth/login", json={"login": "an@example.vn", "password": "wrong-password"}
+    )
     body = assert_problem(locked, 423, "account-locked")
     assert 890 <= body["retry_after_s"] <= 900
     # Even the right password is refused while locked.
-    assert_problem(await client.post("/auth/login", json={"login": "an@example.vn",
-                                                          "password": PASSWORD}),
-                   423, "account-locked")
+    assert_problem(
+        await client.post("/auth/login", json={"login": "an@example.vn", "password": PASSWORD}),
+        423,
+        "account-locked",
+    )
     listed = await client.get(f"/users/{user['id']}", headers=admin)
     assert listed.json()["locked_until"] is not None
     # The lock ends by itself...
     async with app.state.runtime.engine.begin() as conn:
-        await conn.execute(text("UPDATE users SET locked_until = now() - interval '1 second'"
-                                " WHERE email = 'an@example.vn'"))
+        await conn.execute(
+            text(
+                "UPDATE users SET locked_until = now() - interval '1 second'"
+                " WHERE email = 'an@example.vn'"
+            )
+        )
     await login(client, "an@example.vn", PASSWORD)
     # ...or when an administrator lifts it.
     for _ in range(5):
@@ -86,15 +91,20 @@ async def test_deactivated_users_cannot_log_in_or_refresh(client, admin):
     tokens = await login(client, "an@example.vn", PASSWORD)
     off = await client.post(f"/users/{user['id']}/deactivate", headers=admin)
     assert off.status_code == 200 and off.json()["active"] is False
-    assert_problem(await client.post("/auth/login", json={"login": "an@example.vn",
-                                                          "password": PASSWORD}),
-                   403, "account-inactive")
+    assert_problem(
+        await client.post("/auth/login", json={"login": "an@example.vn", "password": PASSWORD}),
+        403,
+        "account-inactive",
+    )
     # A wrong password still gets the generic answer: nothing learnt without the password.
-    assert_problem(await client.post("/auth/login", json={"login": "an@example.vn",
-                                                          "password": "guess-guess"}),
-                   401, "invalid-credentials")
-    refreshed = await client.post("/auth/refresh",
-                                  json={"refresh_token": tokens["refresh_token"]})
+    assert_problem(
+        await client.post(
+            "/auth/login", json={"login": "an@example.vn", "password": "guess-guess"}
+        ),
+        401,
+        "invalid-credentials",
+    )
+    refreshed = await client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert_problem(refreshed, 401, "invalid-refresh-token")  # sessions ended at deactivation
     await client.post(f"/users/{user['id']}/reactivate", headers=admin)
     await login(client, "an@example.vn", PASSWORD)
@@ -104,8 +114,9 @@ async def test_refresh_rotates_and_reuse_revokes_the_session(client, admin):
     await create_user(client, admin, email="an@example.vn")
     first = await login(client, "an@example.vn", PASSWORD)
     other_session = await login(client, "an@example.vn", PASSWORD)
-    second = (await client.post("/auth/refresh",
-                                json={"refresh_token": first["refresh_token"]})).json()
+    second = (
+        await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    ).json()
     assert second["refresh_token"] != first["refresh_token"]
     assert (await client.get("/users/me", headers=bearer(second))).status_code == 200
     third = await client.post("/auth/refresh", json={"refresh_token": second["refresh_token"]})
@@ -113,14 +124,19 @@ async def test_refresh_rotates_and_reuse_revokes_the_session(client, admin):
     # The first token is presented again: someone copied it. The whole session ends...
     reused = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert_problem(reused, 401, "refresh-token-reused")
-    latest = await client.post("/auth/refresh",
-                               json={"refresh_token": third.json()["refresh_token"]})
+    latest = await client.post(
+        "/auth/refresh", json={"refresh_token": third.json()["refresh_token"]}
+    )
     assert_problem(latest, 401, "invalid-refresh-token")
     # ...but not the user's other sessions.
-    assert (await client.post("/auth/refresh", json={
-        "refresh_token": other_session["refresh_token"]})).status_code == 200
-    assert_problem(await client.post("/auth/refresh", json={"refresh_token": "made-up"}),
-                   401, "invalid-refresh-token")
+    assert (
+        await client.post("/auth/refresh", json={"refresh_token": other_session["refresh_token"]})
+    ).status_code == 200
+    assert_problem(
+        await client.post("/auth/refresh", json={"refresh_token": "made-up"}),
+        401,
+        "invalid-refresh-token",
+    )
 
 
 async def test_logout_ends_the_session(client, admin):
@@ -128,9 +144,11 @@ async def test_logout_ends_the_session(client, admin):
     tokens = await login(client, "an@example.vn", PASSWORD)
     out = await client.post("/auth/logout", json={"refresh_token": tokens["refresh_token"]})
     assert out.status_code == 204
-    assert_problem(await client.post("/auth/refresh",
-                                     json={"refresh_token": tokens["refresh_token"]}),
-                   401, "invalid-refresh-token")
+    assert_problem(
+        await client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),
+        401,
+        "invalid-refresh-token",
+    )
     again = await client.post("/auth/logout", json={"refresh_token": tokens["refresh_token"]})
     assert again.status_code == 204
 
@@ -138,22 +156,32 @@ async def test_logout_ends_the_session(client, admin):
 async def test_password_reset_ends_sessions_and_old_password(client, admin):
     user = await create_user(client, admin, email="an@example.vn")
     tokens = await login(client, "an@example.vn", PASSWORD)
-    weak = await client.put(f"/users/{user['id']}/password", headers=admin,
-                            json={"password": "123"})
+    weak = await client.put(
+        f"/users/{user['id']}/password", headers=admin, json={"password": "123"}
+    )
     assert_problem(weak, 422, "weak-password", "password")
-    reset = await client.put(f"/users/{user['id']}/password", headers=admin,
-                             json={"password": "một mật khẩu mới"})
+    reset = await client.put(
+        f"/users/{user['id']}/password", headers=admin, json={"password": "một mật khẩu mới"}
+    )
     assert reset.status_code == 204
     await login(client, "an@example.vn", PASSWORD, status=401)
     fresh = await login(client, "an@example.vn", "một mật khẩu mới")
-    assert_problem(await client.post("/auth/refresh",
-                                     json={"refresh_token": tokens["refresh_token"]}),
-                   401, "invalid-refresh-token")
-    own = await client.post("/users/me/password", headers=bearer(fresh),
-                            json={"current_password": "wrong", "new_password": "khác hẳn 22"})
+    assert_problem(
+        await client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),
+        401,
+        "invalid-refresh-token",
+    )
+    own = await client.post(
+        "/users/me/password",
+        headers=bearer(fresh),
+        json={"current_password": "wrong", "new_password": "khác hẳn 22"},
+    )
     assert_problem(own, 422, "validation-error", "current_password")
-    own = await client.post("/users/me/password", headers=bearer(fresh), json={
-        "current_password": "một mật khẩu mới", "new_password": "khác hẳn 22"})
+    own = await client.post(
+        "/users/me/password",
+        headers=bearer(fresh),
+        json={"current_password": "một mật khẩu mới", "new_password": "khác hẳn 22"},
+    )
     assert own.status_code == 204
     await login(client, "an@example.vn", "khác hẳn 22")
 
@@ -165,8 +193,9 @@ async def test_jwks_verifies_issued_tokens(client, settings):
     document = response.json()
     assert [k["alg"] for k in document["keys"]] == ["EdDSA"]
     assert all("d" not in k for k in document["keys"])  # never the private half
-    verifier = TokenVerifier(issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-                             static_jwks=document)
+    verifier = TokenVerifier(
+        issuer=settings.jwt_issuer, audience=settings.jwt_audience, static_jwks=document
+    )
     claims = await verifier.verify(tokens["access_token"])
     assert claims["name"] == "Quản Trị Viên" and "staff.manage" in claims["perms"]
     assert claims["role"] == "admin"
@@ -175,9 +204,15 @@ async def test_jwks_verifies_issued_tokens(client, settings):
 async def test_tokens_signed_by_others_or_expired_are_refused(client, make_token):
     # A key identity does not hold (nor trust through JWT_PUBLIC_JWKS) is refused.
     stranger = SigningKey.generate().sign({"sub": "x"})
-    assert_problem(await client.get("/users/me", headers={"Authorization": f"Bearer {stranger}"}),
-                   401, "unauthorized")
+    assert_problem(
+        await client.get("/users/me", headers={"Authorization": f"Bearer {stranger}"}),
+        401,
+        "unauthorized",
+    )
     expired = make_token(ttl=-60)
-    assert_problem(await client.get("/users/me", headers={"Authorization": f"Bearer {expired}"}),
-                   401, "unauthorized")
+    assert_problem(
+        await client.get("/users/me", headers={"Authorization": f"Bearer {expired}"}),
+        401,
+        "unauthorized",
+    )
     assert_problem(await client.get("/users/me"), 401, "unauthorized")

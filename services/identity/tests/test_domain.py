@@ -25,14 +25,17 @@ NOW = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 POLICY = LockoutPolicy(max_failures=5, duration=timedelta(minutes=15))
 
 
-@pytest.mark.parametrize("password, message", [
-    ("short1", "at least 8"),
-    ("x" * 129, "at most 128"),
-    ("        ", "only spaces"),
-    ("0912345678", "only digits"),
-    ("Password1", "too common"),
-    ("an@example.vn", "e-mail or phone"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short1", "at least 8"),
+        ("x" * 129, "at most 128"),
+        ("        ", "only spaces"),
+        ("0912345678", "only digits"),
+        ("Password1", "too common"),
+        ("an@example.vn", "e-mail or phone"),
+    ],
+)
 def test_weak_passwords_are_refused_with_a_reason(password, message):
     with pytest.raises(WeakPassword, match=message):
         check_policy(password, min_length=8, logins=("an@example.vn", "+84912345678"))
@@ -79,8 +82,9 @@ def test_success_resets_the_count():
     assert after_success() == LoginState(0, None)
 
 
-@pytest.mark.parametrize("typed", ["0912 345 678", "+84912345678", "84912345678",
-                                   "0912.345.678", " +84 912 345 678 "])
+@pytest.mark.parametrize(
+    "typed", ["0912 345 678", "+84912345678", "84912345678", "0912.345.678", " +84 912 345 678 "]
+)
 def test_vietnamese_phone_numbers_are_one_login(typed):
     assert parse_login(typed) == LoginId("phone", "+84912345678")
 
@@ -93,14 +97,23 @@ def test_email_logins_are_lower_case_and_junk_is_no_login():
 
 
 def test_permission_catalogue_and_builtin_roles():
-    assert ALL_PERMISSIONS == {
-        "portal.configure", "customers.handover", "customers.view_all", "orders.view_all",
-        "rules.manage", "loyalty.configure", "catalog.manage", "sync.manage", "staff.manage",
-    }
+    assert {
+        "portal.configure",
+        "customers.handover",
+        "customers.view_all",
+        "orders.view_all",
+        "rules.manage",
+        "loyalty.configure",
+        "catalog.manage",
+        "sync.manage",
+        "staff.manage",
+    } == ALL_PERMISSIONS
     assert set(BUILTIN_ROLES["admin"][1]) == ALL_PERMISSIONS
     assert BUILTIN_ROLES["sales"][1] == []
     assert clean_permissions(["staff.manage", "rules.manage", "staff.manage"]) == [
-        "rules.manage", "staff.manage"]
+        "rules.manage",
+        "staff.manage",
+    ]
     with pytest.raises(UnknownPermission, match="root.everything"):
         clean_permissions(["root.everything"])
 
@@ -109,8 +122,16 @@ def test_access_claims_and_refresh_tokens():
     import uuid
 
     user = uuid.uuid4()
-    claims = access_claims(user_id=user, name="An", role="sales", permissions=["b", "a"],
-                           issuer="iss", audience="aud", now=1000, ttl_s=900)
+    claims = access_claims(
+        user_id=user,
+        name="An",
+        role="sales",
+        permissions=["b", "a"],
+        issuer="iss",
+        audience="aud",
+        now=1000,
+        ttl_s=900,
+    )
     assert claims["sub"] == str(user) and claims["kind"] == "staff"
     assert claims["typ"] == "access" and claims["perms"] == ["a", "b"]
     assert claims["exp"] - claims["iat"] == 900

@@ -26,14 +26,22 @@ def test_round_robin_restarts_when_the_last_member_left():
 
 
 def customer(**fields):
-    base = {"source": "website", "groups": ["vip"], "social_page": None,
-            "created_by": str(A), "updated_by": str(A)}
+    base = {
+        "source": "website",
+        "groups": ["vip"],
+        "social_page": None,
+        "created_by": str(A),
+        "updated_by": str(A),
+    }
     return {**base, **fields}
 
 
 def test_conditions_are_anded_with_eq_and_ne():
-    conditions = [Condition("source", "eq", "website"), Condition("group", "ne", "retail"),
-                  Condition("created_by", "eq", str(A))]
+    conditions = [
+        Condition("source", "eq", "website"),
+        Condition("group", "ne", "retail"),
+        Condition("created_by", "eq", str(A)),
+    ]
     assert failing(conditions, customer()) == []
     assert failing(conditions, customer(groups=["retail"])) == [conditions[1]]
     assert failing(conditions, customer(source=None)) == [conditions[0]]
@@ -41,9 +49,16 @@ def test_conditions_are_anded_with_eq_and_ne():
 
 
 def rule(name, priority, trigger="both", active=True, conditions=()):
-    return RuleView(id=uuid.uuid4(), name=name, trigger=trigger, priority=priority,
-                    active=active, conditions=list(conditions), assign_user_id=A,
-                    assign_department_id=None)
+    return RuleView(
+        id=uuid.uuid4(),
+        name=name,
+        trigger=trigger,
+        priority=priority,
+        active=active,
+        conditions=list(conditions),
+        assign_user_id=A,
+        assign_department_id=None,
+    )
 
 
 def test_first_matching_rule_in_priority_order_wins_and_others_are_explained():

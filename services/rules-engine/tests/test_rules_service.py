@@ -18,40 +18,69 @@ def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def publish(app, source: str, type_: str, data: dict, *, version: int = 1,
-                  subject=None):
-    envelope = new_envelope(source=source, type=type_, data=data, version=version,
-                            subject=str(subject) if subject else None)
-    await app.state.runtime.broker.publish(type_, envelope.to_json_bytes(),
-                                           message_id=envelope.id)
+async def publish(app, source: str, type_: str, data: dict, *, version: int = 1, subject=None):
+    envelope = new_envelope(
+        source=source,
+        type=type_,
+        data=data,
+        version=version,
+        subject=str(subject) if subject else None,
+    )
+    await app.state.runtime.broker.publish(type_, envelope.to_json_bytes(), message_id=envelope.id)
     return envelope
 
 
 def customer_event(source: str | None, customer_id=None, owner=None) -> dict:
-    return {"customer": {
-        "customer_id": str(customer_id or uuid.uuid4()), "code": "KH000001", "name": "Khách",
-        "kind": "person", "phone": None, "email": None, "source": source, "groups": [],
-        "social_page": None, "owner_id": str(owner) if owner else None,
-        "lifecycle_stage": "lead", "created_by": None, "updated_by": None}}
+    return {
+        "customer": {
+            "customer_id": str(customer_id or uuid.uuid4()),
+            "code": "KH000001",
+            "name": "Khách",
+            "kind": "person",
+            "phone": None,
+            "email": None,
+            "source": source,
+            "groups": [],
+            "social_page": None,
+            "owner_id": str(owner) if owner else None,
+            "lifecycle_stage": "lead",
+            "created_by": None,
+            "updated_by": None,
+        }
+    }
 
 
 async def decisions(app) -> list[dict]:
     async with app.state.runtime.session_factory() as session:
-        rows = await session.execute(select(outbox.c.envelope)
-                                     .where(outbox.c.routing_key == "rules.owner_decision.made")
-                                     .order_by(outbox.c.seq))
+        rows = await session.execute(
+            select(outbox.c.envelope)
+            .where(outbox.c.routing_key == "rules.owner_decision.made")
+            .order_by(outbox.c.seq)
+        )
         return [r.envelope["data"] for r in rows]
 
 
 async def department_with(app, client, token, members):
     department = uuid.uuid4()
-    await publish(app, "identity", "identity.department.created", {
-        "department_id": str(department), "name": "Sales HN",
-        "members": [{"user_id": str(m), "position": i} for i, m in enumerate(members)]})
-    rule = await client.post("/rules", headers=auth(token), json={
-        "name": "Website → Sales HN", "conditions": [
-            {"field": "source", "op": "eq", "value": "website"}],
-        "assign_department_id": str(department)})
+    await publish(
+        app,
+        "identity",
+        "identity.department.created",
+        {
+            "department_id": str(department),
+            "name": "Sales HN",
+            "members": [{"user_id": str(m), "position": i} for i, m in enumerate(members)],
+        },
+    )
+    rule = await client.post(
+        "/rules",
+        headers=auth(token),
+        json={
+            "name": "Website → Sales HN",
+            "conditions": [{"field": "source", "op": "eq", "value": "website"}],
+            "assign_department_id": str(department),
+        },
+    )
     assert rule.status_code == 201, rule.text
     return department, rule.json()
 
@@ -61,22 +90,30 @@ async def test_rules_need_rules_manage_and_valid_input(client, make_token):
     assert (await client.post("/rules", json=body)).status_code == 401
     assert (await client.post("/rules", headers=auth(make_token()), json=body)).status_code == 403
     token = make_token(permissions=RULES)
-    both = await client.post("/rules", headers=auth(token), json={
-        **body, "assign_department_id": str(uuid.uuid4())})
+    both = await client.post(
+        "/rules", headers=auth(token), json={**body, "assign_department_id": str(uuid.uuid4())}
+    )
     assert both.status_code == 422
-    bad_field = await client.post("/rules", headers=auth(token), json={
-        **body, "conditions": [{"field": "owner", "op": "eq", "value": "x"}]})
+    bad_field = await client.post(
+        "/rules",
+        headers=auth(token),
+        json={**body, "conditions": [{"field": "owner", "op": "eq", "value": "x"}]},
+    )
     assert bad_field.status_code == 422 and bad_field.json()["field"].startswith("conditions")
     created = await client.post("/rules", headers=auth(token), json={**body, "name": "Nguồn Zalo"})
     assert created.status_code == 201
     found = await client.get("/rules", headers=auth(token), params={"q": "nguon zalo"})
     assert [r["name"] for r in found.json()["items"]] == ["Nguồn Zalo"]
     rule_id = created.json()["id"]
-    edited = await client.patch(f"/rules/{rule_id}", headers=auth(token),
-                                json={"assign_department_id": str(uuid.uuid4()), "version": 1})
+    edited = await client.patch(
+        f"/rules/{rule_id}",
+        headers=auth(token),
+        json={"assign_department_id": str(uuid.uuid4()), "version": 1},
+    )
     assert edited.status_code == 200 and edited.json()["assign_user_id"] is None
-    stale = await client.patch(f"/rules/{rule_id}", headers=auth(token),
-                               json={"priority": 5, "version": 1})
+    stale = await client.patch(
+        f"/rules/{rule_id}", headers=auth(token), json={"priority": 5, "version": 1}
+    )
     assert stale.status_code == 409
     assert (await client.delete(f"/rules/{rule_id}", headers=auth(token))).status_code == 204
     assert (await client.get(f"/rules/{rule_id}", headers=auth(token))).status_code == 404
@@ -87,8 +124,12 @@ async def test_twenty_concurrent_customers_split_exactly_evenly(app, client, mak
     alice, bob = uuid.uuid4(), uuid.uuid4()
     await department_with(app, client, token, [alice, bob])
     await eventually(lambda: _department_known(app))
-    await asyncio.gather(*(publish(app, "customers", "customers.customer.created",
-                                   customer_event("website")) for _ in range(20)))
+    await asyncio.gather(
+        *(
+            publish(app, "customers", "customers.customer.created", customer_event("website"))
+            for _ in range(20)
+        )
+    )
     await publish(app, "customers", "customers.customer.created", customer_event("zalo"))
     made = await eventually(lambda: _decisions_at_least(app, 20))
     await asyncio.sleep(0.3)
@@ -103,17 +144,26 @@ async def test_inactive_member_is_skipped_and_redelivery_decides_once(app, clien
     token = make_token(permissions=RULES)
     alice, bob, carol = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     await department_with(app, client, token, [alice, bob, carol])
-    await publish(app, "identity", "identity.user.updated", {
-        "user_id": str(bob), "email": None, "phone": None, "full_name": "Bob",
-        "active": False, "role": "sales"}, version=2)
+    await publish(
+        app,
+        "identity",
+        "identity.user.updated",
+        {
+            "user_id": str(bob),
+            "email": None,
+            "phone": None,
+            "full_name": "Bob",
+            "active": False,
+            "role": "sales",
+        },
+        version=2,
+    )
     await eventually(lambda: _department_known(app))
     await eventually(lambda: _inactive(app, bob))
-    first = await publish(app, "customers", "customers.customer.created",
-                          customer_event("website"))
+    first = await publish(app, "customers", "customers.customer.created", customer_event("website"))
     await eventually(lambda: _decisions_at_least(app, 1))
     # The same event again, as a redelivery brings it: no second decision, cursor unmoved.
-    await app.state.runtime.broker.publish(first.type, first.to_json_bytes(),
-                                           message_id=first.id)
+    await app.state.runtime.broker.publish(first.type, first.to_json_bytes(), message_id=first.id)
     await publish(app, "customers", "customers.customer.created", customer_event("website"))
     await eventually(lambda: _decisions_at_least(app, 2))
     await asyncio.sleep(0.3)
@@ -128,10 +178,18 @@ async def test_update_of_a_customer_already_in_the_department_does_not_rotate(
     department, rule = await department_with(app, client, token, [alice, bob])
     await client.patch(f"/rules/{rule['id']}", headers=auth(token), json={"trigger": "both"})
     await eventually(lambda: _department_known(app))
-    await publish(app, "customers", "customers.customer.updated",
-                  {**customer_event("website", owner=bob), "changed": {}})
-    await publish(app, "customers", "customers.customer.updated",
-                  {**customer_event("website", owner=None), "changed": {}})
+    await publish(
+        app,
+        "customers",
+        "customers.customer.updated",
+        {**customer_event("website", owner=bob), "changed": {}},
+    )
+    await publish(
+        app,
+        "customers",
+        "customers.customer.updated",
+        {**customer_event("website", owner=None), "changed": {}},
+    )
     await eventually(lambda: _decisions_at_least(app, 1))
     await asyncio.sleep(0.3)
     assert [d["owner_id"] for d in await decisions(app)] == [str(alice)]
@@ -145,10 +203,12 @@ async def _inactive(app, user) -> bool:
 
 async def _department_known(app) -> bool:
     async with app.state.runtime.session_factory() as session:
-        departments = (await session.execute(select(func.count()).select_from(Department))
-                       ).scalar_one()
-        members = (await session.execute(select(func.count()).select_from(DepartmentMember))
-                   ).scalar_one()
+        departments = (
+            await session.execute(select(func.count()).select_from(Department))
+        ).scalar_one()
+        members = (
+            await session.execute(select(func.count()).select_from(DepartmentMember))
+        ).scalar_one()
         return departments == 1 and members > 0
 
 
@@ -166,7 +226,9 @@ async def test_department_read_model_shows_members_and_next(app, client, make_to
     view = await client.get(f"/departments/{department}", headers=auth(token))
     assert view.json()["members"] == [str(alice), str(bob)]
     assert view.json()["next_member"] == str(alice)
-    assert (await client.get(f"/departments/{uuid.uuid4()}", headers=auth(token))).status_code \
-        == 404
-    assert (await client.get(f"/departments/{department}",
-                             headers=auth(make_token()))).status_code == 403
+    assert (
+        await client.get(f"/departments/{uuid.uuid4()}", headers=auth(token))
+    ).status_code == 404
+    assert (
+        await client.get(f"/departments/{department}", headers=auth(make_token()))
+    ).status_code == 403

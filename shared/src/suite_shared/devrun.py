@@ -41,8 +41,9 @@ def env_name(service: str) -> str:
 
 @dataclass
 class LocalSuite:
-    postgres_url: str = os.environ.get("POSTGRES_URL",
-                                       "postgresql://postgres@127.0.0.1:5432/postgres")
+    postgres_url: str = os.environ.get(
+        "POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+    )
     amqp_url: str = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
     namespace: str = os.environ.get("BROKER_NAMESPACE", "suite")
     port_offset: int = 0

@@ -69,11 +69,17 @@ async def redeliver(amqp_url: str, names: Names, event_ids: set[str] | None = No
         for message in await _drain(channel, names):
             if event_ids and message.message_id not in event_ids:
                 continue
-            headers = {k: v for k, v in (message.headers or {}).items()
-                       if k not in (ATTEMPT_HEADER, ERROR_HEADER)}
+            headers = {
+                k: v
+                for k, v in (message.headers or {}).items()
+                if k not in (ATTEMPT_HEADER, ERROR_HEADER)
+            }
             copy = aio_pika.Message(
-                message.body, message_id=message.message_id, type=message.type,
-                content_type=message.content_type, app_id=message.app_id,
+                message.body,
+                message_id=message.message_id,
+                type=message.type,
+                content_type=message.content_type,
+                app_id=message.app_id,
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 headers={**headers, "x-redelivered-from-dlq": True},
             )
@@ -86,8 +92,11 @@ async def redeliver(amqp_url: str, names: Names, event_ids: set[str] | None = No
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m suite_shared.dlq", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m suite_shared.dlq",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("action", choices=["list", "show", "redeliver"])
     parser.add_argument("service")
     parser.add_argument("event_ids", nargs="*")

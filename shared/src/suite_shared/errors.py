@@ -113,8 +113,9 @@ async def _on_validation(request: Request, exc: RequestValidationError):
 
 async def _on_http(request: Request, exc: StarletteHTTPException):
     slug = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
-    problem = Problem(exc.status_code, slug.get(exc.status_code, "http-error"),
-                      str(exc.detail), str(exc.detail))
+    problem = Problem(
+        exc.status_code, slug.get(exc.status_code, "http-error"), str(exc.detail), str(exc.detail)
+    )
     return problem_response(problem, request, headers=getattr(exc, "headers", None))
 
 

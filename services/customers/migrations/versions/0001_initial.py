@@ -37,24 +37,35 @@ def upgrade() -> None:
         sa.Column("search_text", sa.Text, nullable=False, server_default=""),
         sa.Column("created_by", UUID(as_uuid=True)),
         sa.Column("updated_by", UUID(as_uuid=True)),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("owner_version", sa.Integer, nullable=False),
         sa.UniqueConstraint("code", name="uq_customers_code"),
         sa.CheckConstraint("kind IN ('person', 'company')", name="ck_customers_kind"),
     )
-    op.create_index("ix_customers_search_text", "customers", ["search_text"],
-                    postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"})
+    op.create_index(
+        "ix_customers_search_text",
+        "customers",
+        ["search_text"],
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+    )
     op.create_index("ix_customers_owner_id", "customers", ["owner_id"])
     op.create_index("ix_customers_created_at", "customers", ["created_at"])
     op.create_table(
         "ownership_history",
         sa.Column("id", UUID(as_uuid=True), primary_key=True),
-        sa.Column("customer_id", UUID(as_uuid=True),
-                  sa.ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "customer_id",
+            UUID(as_uuid=True),
+            sa.ForeignKey("customers.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("previous_owner_id", UUID(as_uuid=True)),
         sa.Column("owner_id", UUID(as_uuid=True)),
         sa.Column("method", sa.Text, nullable=False),

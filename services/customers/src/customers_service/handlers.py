@@ -12,8 +12,9 @@ from suite_shared.events.rules import OwnerDecisionMade
 from suite_shared.uow import UnitOfWork
 
 
-async def apply_owner_decision(uow: UnitOfWork, envelope: Envelope,
-                               decision: OwnerDecisionMade) -> None:
+async def apply_owner_decision(
+    uow: UnitOfWork, envelope: Envelope, decision: OwnerDecisionMade
+) -> None:
     query = select(Customer).where(Customer.id == decision.customer_id).with_for_update()
     customer = (await uow.session.execute(query)).scalar_one_or_none()
     if customer is None:  # deleted meanwhile
@@ -22,8 +23,15 @@ async def apply_owner_decision(uow: UnitOfWork, envelope: Envelope,
         return
     if customer.owner_id == decision.owner_id:
         return
-    change_owner(uow, customer, decision.owner_id, method="rule", actor_id=None,
-                 rule_id=decision.rule_id, reason=f"Rule: {decision.rule_name}")
+    change_owner(
+        uow,
+        customer,
+        decision.owner_id,
+        method="rule",
+        actor_id=None,
+        rule_id=decision.rule_id,
+        reason=f"Rule: {decision.rule_name}",
+    )
 
 
 HANDLERS = {"rules.owner_decision.made": apply_owner_decision}

@@ -40,16 +40,19 @@ def create_pages(settings: GatewaySettings, proxy: Proxy) -> FastAPI:
         finally:
             await proxy.stop()
 
-    pages = FastAPI(title="Gateway", lifespan=lifespan, openapi_url=None, docs_url=None,
-                    redoc_url=None)  # fmt: skip
+    pages = FastAPI(
+        title="Gateway", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None
+    )
     install_error_handlers(pages)
 
     @pages.get("/health")
     async def health() -> JSONResponse:
         services = await check_all(proxy.session, upstreams, settings.health_timeout_s)
         healthy = all(state == "up" for state in services.values())
-        return JSONResponse({"status": "ok" if healthy else "degraded", "services": services},
-                            status_code=200 if healthy else 503)  # fmt: skip
+        return JSONResponse(
+            {"status": "ok" if healthy else "degraded", "services": services},
+            status_code=200 if healthy else 503,
+        )
 
     @pages.get("/ready")
     async def ready() -> dict:

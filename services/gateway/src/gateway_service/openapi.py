@@ -49,8 +49,9 @@ def merge(documents: dict[str, dict[str, Any]], missing: list[str]) -> dict[str,
                 continue  # per-instance endpoints, not reachable through the gateway
             for operation in operations.values():
                 if isinstance(operation, dict):
-                    operation["tags"] = [f"{service}: {t}" for t in operation.get("tags")
-                                         or ["default"]]  # fmt: skip
+                    operation["tags"] = [
+                        f"{service}: {t}" for t in operation.get("tags") or ["default"]
+                    ]
                     if "operationId" in operation:
                         operation["operationId"] = f"{service}_{operation['operationId']}"
                     operation.setdefault("security", [{"bearer": []}])
@@ -59,13 +60,17 @@ def merge(documents: dict[str, dict[str, Any]], missing: list[str]) -> dict[str,
             schemas[prefix + name] = schema
     combined: dict[str, Any] = {
         "openapi": "3.1.0",
-        "info": {"title": "Sales suite API", "version": "1.0.0",
-                 "description": "Every service of the suite, through the gateway."},  # fmt: skip
+        "info": {
+            "title": "Sales suite API",
+            "version": "1.0.0",
+            "description": "Every service of the suite, through the gateway.",
+        },
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "bearerFormat": "JWT"}},  # fmt: skip
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
         },
     }
     if missing:
@@ -93,8 +98,9 @@ class CombinedOpenAPI:
 
     async def _fetch(self, session: aiohttp.ClientSession, name: str) -> dict[str, Any] | None:
         try:
-            async with session.get(self.upstreams[name] + "/openapi.json",
-                                   timeout=self.timeout) as response:  # fmt: skip
+            async with session.get(
+                self.upstreams[name] + "/openapi.json", timeout=self.timeout
+            ) as response:
                 return await response.json() if response.status == 200 else None
         except (aiohttp.ClientError, TimeoutError, ValueError):
             return None

@@ -31,18 +31,33 @@ PREFIX = "/api/v1/"
 # Hop-by-hop headers (RFC 9110 7.6.1) and those the hop itself recomputes.
 DROPPED_REQUEST_HEADERS = frozenset(
     {
-        b"host", b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer",
-        b"transfer-encoding", b"upgrade", b"content-length", b"x-request-id",
-        b"x-forwarded-for", b"x-forwarded-host", b"x-forwarded-proto",
+        b"host",
+        b"connection",
+        b"keep-alive",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"content-length",
+        b"x-request-id",
+        b"x-forwarded-for",
+        b"x-forwarded-host",
+        b"x-forwarded-proto",
     }
-)  # fmt: skip
+)
 # The gateway's own server adds date, server and x-request-id.
 DROPPED_RESPONSE_HEADERS = frozenset(
     {
-        b"connection", b"keep-alive", b"transfer-encoding", b"content-length", b"x-request-id",
-        b"server", b"date",
+        b"connection",
+        b"keep-alive",
+        b"transfer-encoding",
+        b"content-length",
+        b"x-request-id",
+        b"server",
+        b"date",
     }
-)  # fmt: skip
+)
 
 
 class ProxyRoute:
@@ -93,8 +108,9 @@ class Proxy:
         service, _, rest = scope["path"][len(PREFIX) :].partition("/")
         base = self.upstreams.get(service)
         if base is None:
-            await self._answer(send, *problem(404, "not-found", "Not found",
-                                              f"No service is called {service!r}"))  # fmt: skip
+            await self._answer(
+                send, *problem(404, "not-found", "Not found", f"No service is called {service!r}")
+            )
             return
         scope["route"] = self._routes[service]
         path = "/" + rest
@@ -110,21 +126,33 @@ class Proxy:
         if not is_public(service, path):
             token = _bearer(scope)
             if token is None:
-                return (*problem(401, "unauthorized", "Unauthorized",
-                                 "A valid access token is required"), [])  # fmt: skip
+                return (
+                    *problem(
+                        401, "unauthorized", "Unauthorized", "A valid access token is required"
+                    ),
+                    [],
+                )
             try:
                 client = "sub:" + await self.tokens.subject(token)
             except InvalidToken as error:
-                return (*problem(401, "unauthorized", "Unauthorized",
-                                 f"The access token was refused: {error}"), [])  # fmt: skip
+                return (
+                    *problem(
+                        401,
+                        "unauthorized",
+                        "Unauthorized",
+                        f"The access token was refused: {error}",
+                    ),
+                    [],
+                )
         if client is None:
             peer = scope.get("client")
             client = "ip:" + (peer[0] if peer else "unknown")
         wait = self.limiter.take(client)
         if wait > 0:
             retry_after = str(max(1, round(wait + 0.5)))
-            status, body = problem(429, "rate-limited", "Too many requests",
-                                   f"Slow down: retry after {retry_after} s")  # fmt: skip
+            status, body = problem(
+                429, "rate-limited", "Too many requests", f"Slow down: retry after {retry_after} s"
+            )
             return status, body, [(b"retry-after", retry_after.encode())]
         return None
 
@@ -138,21 +166,42 @@ class Proxy:
         assert self.session is not None
         try:
             async with self.session.request(
-                scope["method"], URL(target, encoded=True), headers=headers, data=body,
-                allow_redirects=False, timeout=self.timeout,
-            ) as response:  # fmt: skip
+                scope["method"],
+                URL(target, encoded=True),
+                headers=headers,
+                data=body,
+                allow_redirects=False,
+                timeout=self.timeout,
+            ) as response:
                 await self._relay_response(response, send)
         except TimeoutError:
-            log.warning("upstream timed out", service=service,
-                        after_s=round(time.perf_counter() - started, 3))  # fmt: skip
-            await self._answer(send, *problem(504, "upstream-timeout", "Gateway timeout",
-                                              f"The {service} service did not answer in time",
-                                              service=service))  # fmt: skip
+            log.warning(
+                "upstream timed out",
+                service=service,
+                after_s=round(time.perf_counter() - started, 3),
+            )
+            await self._answer(
+                send,
+                *problem(
+                    504,
+                    "upstream-timeout",
+                    "Gateway timeout",
+                    f"The {service} service did not answer in time",
+                    service=service,
+                ),
+            )
         except aiohttp.ClientError as error:
             log.warning("upstream unreachable", service=service, error=str(error))
-            await self._answer(send, *problem(502, "upstream-unavailable", "Bad gateway",
-                                              f"The {service} service is not reachable",
-                                              service=service))  # fmt: skip
+            await self._answer(
+                send,
+                *problem(
+                    502,
+                    "upstream-unavailable",
+                    "Bad gateway",
+                    f"The {service} service is not reachable",
+                    service=service,
+                ),
+            )
 
     @staticmethod
     def _request_headers(scope: Scope) -> list[tuple[str, str]]:
@@ -193,8 +242,9 @@ class Proxy:
         if length is not None and length <= self.buffer_limit:
             body = await response.read()
             headers.append((b"content-length", str(len(body)).encode()))
-            await send({"type": "http.response.start", "status": response.status,
-                        "headers": headers})  # fmt: skip
+            await send(
+                {"type": "http.response.start", "status": response.status, "headers": headers}
+            )
             await send({"type": "http.response.body", "body": body})
             return
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
@@ -204,8 +254,11 @@ class Proxy:
 
     @staticmethod
     async def _answer(send: Send, status: int, body: bytes, extra_headers=()) -> None:
-        headers = [(b"content-type", PROBLEM_JSON.encode()),
-                   (b"content-length", str(len(body)).encode()), *extra_headers]  # fmt: skip
+        headers = [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(body)).encode()),
+            *extra_headers,
+        ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

@@ -30,10 +30,12 @@ def _audit_columns() -> list[sa.Column]:
     return [
         sa.Column("created_by", UUID(as_uuid=True)),
         sa.Column("updated_by", UUID(as_uuid=True)),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     ]
 
@@ -60,8 +62,12 @@ def upgrade() -> None:
         sa.Column("full_name", sa.Text, nullable=False),
         sa.Column("password_hash", sa.Text, nullable=False),
         sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-        sa.Column("role", sa.Text, sa.ForeignKey("roles.name", ondelete="RESTRICT",
-                                                 name="fk_users_role_roles"), nullable=False),
+        sa.Column(
+            "role",
+            sa.Text,
+            sa.ForeignKey("roles.name", ondelete="RESTRICT", name="fk_users_role_roles"),
+            nullable=False,
+        ),
         sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
         sa.Column("locked_until", sa.DateTime(timezone=True)),
         sa.Column("last_login_at", sa.DateTime(timezone=True)),
@@ -86,24 +92,38 @@ def upgrade() -> None:
     op.execute("CREATE UNIQUE INDEX uq_departments_name_lower ON departments (lower(name))")
     op.create_table(
         "department_members",
-        sa.Column("department_id", UUID(as_uuid=True),
-                  sa.ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("user_id", UUID(as_uuid=True),
-                  sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "department_id",
+            UUID(as_uuid=True),
+            sa.ForeignKey("departments.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column(
+            "user_id",
+            UUID(as_uuid=True),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("position", sa.Integer, nullable=False),
-        sa.UniqueConstraint("department_id", "position",
-                            name="uq_department_members_department_id_position"),
+        sa.UniqueConstraint(
+            "department_id", "position", name="uq_department_members_department_id_position"
+        ),
     )
     op.create_index("ix_department_members_user_id", "department_members", ["user_id"])
     op.create_table(
         "refresh_tokens",
         sa.Column("id", UUID(as_uuid=True), primary_key=True),
-        sa.Column("user_id", UUID(as_uuid=True),
-                  sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "user_id",
+            UUID(as_uuid=True),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("family_id", UUID(as_uuid=True), nullable=False),
         sa.Column("token_hash", sa.Text, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("rotated_at", sa.DateTime(timezone=True)),
         sa.Column("revoked_at", sa.DateTime(timezone=True)),
@@ -115,8 +135,9 @@ def upgrade() -> None:
         "signing_keys",
         sa.Column("kid", sa.Text, primary_key=True),
         sa.Column("private_pem", sa.Text, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     )
     create_messaging_tables(op)
@@ -124,7 +145,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     drop_messaging_tables(op)
-    for table in ("signing_keys", "refresh_tokens", "department_members", "departments",
-                  "users", "roles"):
+    for table in (
+        "signing_keys",
+        "refresh_tokens",
+        "department_members",
+        "departments",
+        "users",
+        "roles",
+    ):
         op.drop_table(table)
     op.execute("DROP FUNCTION IF EXISTS identity_unaccent(text)")

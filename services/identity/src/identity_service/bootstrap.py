@@ -29,8 +29,14 @@ DEFAULT_ADMIN_PASSWORD = IdentitySettings.model_fields["admin_password"].default
 
 async def ensure_builtin_roles(session) -> None:
     for name, (description, permissions) in BUILTIN_ROLES.items():
-        statement = insert(Role).values(id=uuid.uuid4(), name=name, description=description,
-                                        permissions=permissions, builtin=True, version=1)
+        statement = insert(Role).values(
+            id=uuid.uuid4(),
+            name=name,
+            description=description,
+            permissions=permissions,
+            builtin=True,
+            version=1,
+        )
         if name == ADMIN_ROLE:
             # admin always holds every permission, including ones a newer release adds.
             statement = statement.on_conflict_do_update(
@@ -54,9 +60,15 @@ async def bootstrap(runtime: Runtime, settings: IdentitySettings, passwords: Pas
         )
         if exists is None:
             admin = User(
-                id=uuid.uuid4(), email=email, phone=None, full_name=settings.admin_name,
+                id=uuid.uuid4(),
+                email=email,
+                phone=None,
+                full_name=settings.admin_name,
                 password_hash=await passwords.hash_async(settings.admin_password),
-                active=True, role=ADMIN_ROLE, failed_logins=0, version=1,
+                active=True,
+                role=ADMIN_ROLE,
+                failed_logins=0,
+                version=1,
             )
             uow.session.add(admin)
             await uow.session.flush()

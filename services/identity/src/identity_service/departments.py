@@ -25,8 +25,9 @@ from suite_shared.events.identity import (
 from suite_shared.uow import UnitOfWork
 
 
-async def get_department(session: AsyncSession, department_id: uuid.UUID, *,
-                         for_update=False) -> Department:
+async def get_department(
+    session: AsyncSession, department_id: uuid.UUID, *, for_update=False
+) -> Department:
     query = select(Department).where(Department.id == department_id)
     if for_update:
         query = query.with_for_update()
@@ -36,35 +37,44 @@ async def get_department(session: AsyncSession, department_id: uuid.UUID, *,
     return department
 
 
-async def members_of(session: AsyncSession, department_ids: list[uuid.UUID]
-                     ) -> dict[uuid.UUID, list[MemberOut]]:
+async def members_of(
+    session: AsyncSession, department_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[MemberOut]]:
     """Ordered members of several departments in one query (a list page needs them all)."""
     result: dict[uuid.UUID, list[MemberOut]] = {d: [] for d in department_ids}
     if not department_ids:
         return result
     rows = await session.execute(
-        select(DepartmentMember.department_id, DepartmentMember.user_id,
-               DepartmentMember.position, User.full_name, User.active)
+        select(
+            DepartmentMember.department_id,
+            DepartmentMember.user_id,
+            DepartmentMember.position,
+            User.full_name,
+            User.active,
+        )
         .join(User, User.id == DepartmentMember.user_id)
         .where(DepartmentMember.department_id.in_(department_ids))
         .order_by(DepartmentMember.department_id, DepartmentMember.position)
     )
     for row in rows:
-        result[row.department_id].append(MemberOut(
-            user_id=row.user_id, position=row.position, full_name=row.full_name,
-            active=row.active,
-        ))
+        result[row.department_id].append(
+            MemberOut(
+                user_id=row.user_id,
+                position=row.position,
+                full_name=row.full_name,
+                active=row.active,
+            )
+        )
     return result
 
 
-async def replace_members(session: AsyncSession, department: Department,
-                          user_ids: list[uuid.UUID], field: str) -> None:
+async def replace_members(
+    session: AsyncSession, department: Department, user_ids: list[uuid.UUID], field: str
+) -> None:
     """Make ``user_ids`` the members, in this order. Unknown users: 422 naming ``field``
     (duplicates were refused by the schema)."""
     if user_ids:
-        found = set((await session.execute(
-            select(User.id).where(User.id.in_(user_ids))
-        )).scalars())
+        found = set((await session.execute(select(User.id).where(User.id.in_(user_ids)))).scalars())
         unknown = [str(u) for u in user_ids if u not in found]
         if unknown:
             raise invalid(field, f"Unknown user(s): {', '.join(unknown)}")
@@ -72,10 +82,13 @@ async def replace_members(session: AsyncSession, department: Department,
         delete(DepartmentMember).where(DepartmentMember.department_id == department.id)
     )
     if user_ids:
-        await session.execute(insert(DepartmentMember), [
-            {"department_id": department.id, "user_id": u, "position": i}
-            for i, u in enumerate(user_ids)
-        ])
+        await session.execute(
+            insert(DepartmentMember),
+            [
+                {"department_id": department.id, "user_id": u, "position": i}
+                for i, u in enumerate(user_ids)
+            ],
+        )
 
 
 async def to_out(session: AsyncSession, department: Department) -> DepartmentOut:
@@ -85,9 +98,13 @@ async def to_out(session: AsyncSession, department: Department) -> DepartmentOut
 
 def out_with(department: Department, members: list[MemberOut]) -> DepartmentOut:
     return DepartmentOut(
-        id=department.id, name=department.name, members=members,
-        created_by=department.created_by, updated_by=department.updated_by,
-        created_at=department.created_at, updated_at=department.updated_at,
+        id=department.id,
+        name=department.name,
+        members=members,
+        created_by=department.created_by,
+        updated_by=department.updated_by,
+        created_at=department.created_at,
+        updated_at=department.updated_at,
         version=department.version,
     )
 
@@ -95,7 +112,8 @@ def out_with(department: Department, members: list[MemberOut]) -> DepartmentOut:
 def emit_department(uow: UnitOfWork, out: DepartmentOut, *, created: bool = False) -> None:
     model = DepartmentCreated if created else DepartmentUpdated
     payload = model(
-        department_id=out.id, name=out.name,
+        department_id=out.id,
+        name=out.name,
         members=[MemberPayload(user_id=m.user_id, position=m.position) for m in out.members],
     )
     uow.emit(model.event_type, payload, subject=out.id, version=out.version)
@@ -103,5 +121,9 @@ def emit_department(uow: UnitOfWork, out: DepartmentOut, *, created: bool = Fals
 
 def emit_deleted(uow: UnitOfWork, department: Department) -> None:
     # One past the last version, so a consumer orders it after every earlier update.
-    uow.emit(DepartmentDeleted.event_type, DepartmentDeleted(department_id=department.id),
-             subject=department.id, version=department.version + 1)
+    uow.emit(
+        DepartmentDeleted.event_type,
+        DepartmentDeleted(department_id=department.id),
+        subject=department.id,
+        version=department.version + 1,
+    )

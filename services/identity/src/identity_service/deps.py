@@ -28,8 +28,9 @@ class IdentityContext:
 
     @property
     def lockout(self) -> LockoutPolicy:
-        return LockoutPolicy(self.settings.login_max_failures,
-                             timedelta(seconds=self.settings.login_lockout_s))
+        return LockoutPolicy(
+            self.settings.login_max_failures, timedelta(seconds=self.settings.login_lockout_s)
+        )
 
     def check_password(self, field: str, password: str, *logins: str | None) -> None:
         """422 naming ``field`` when the password breaks the policy."""
@@ -40,9 +41,11 @@ class IdentityContext:
 
 
 def make_passwords(settings: IdentitySettings) -> Passwords:
-    return Passwords(time_cost=settings.argon2_time_cost,
-                     memory_cost_kib=settings.argon2_memory_cost_kib,
-                     parallelism=settings.argon2_parallelism)
+    return Passwords(
+        time_cost=settings.argon2_time_cost,
+        memory_cost_kib=settings.argon2_memory_cost_kib,
+        parallelism=settings.argon2_parallelism,
+    )
 
 
 def get_context(request: Request) -> IdentityContext:

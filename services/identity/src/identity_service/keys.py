@@ -34,8 +34,11 @@ class KeyRing:
 def thumbprint_kid(key: SigningKey) -> str:
     """A stable key id derived from the public key, for a configured key given without one."""
     public = key.public_jwk()
-    canonical = json.dumps({"crv": public["crv"], "kty": public["kty"], "x": public["x"]},
-                           separators=(",", ":"), sort_keys=True)
+    canonical = json.dumps(
+        {"crv": public["crv"], "kty": public["kty"], "x": public["x"]},
+        separators=(",", ":"),
+        sort_keys=True,
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
@@ -78,9 +81,11 @@ async def load_key_ring(
             return KeyRing(configured, (configured, *others))
         if not stored:
             generated = SigningKey.generate()
-            session.add(StoredSigningKey(kid=generated.kid,
-                                         private_pem=generated.private_pem.decode(),
-                                         active=True))
+            session.add(
+                StoredSigningKey(
+                    kid=generated.kid, private_pem=generated.private_pem.decode(), active=True
+                )
+            )
             stored = [generated]
     return KeyRing(stored[0], tuple(stored))
 
@@ -92,5 +97,6 @@ def own_verifier(settings: IdentitySettings, keys: KeyRing) -> TokenVerifier:
     document = keys.jwks()
     if settings.jwt_public_jwks:
         document["keys"] += json.loads(settings.jwt_public_jwks).get("keys", [])
-    return TokenVerifier(issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-                         static_jwks=document)
+    return TokenVerifier(
+        issuer=settings.jwt_issuer, audience=settings.jwt_audience, static_jwks=document
+    )

@@ -17,8 +17,11 @@ CONSTRAINTS = {
     "uq_users_email_lower": ("duplicate-email", "email", "Another user has this e-mail"),
     "uq_users_phone": ("duplicate-phone", "phone", "Another user has this phone number"),
     "uq_roles_name": ("duplicate-role", "name", "A role with this name exists"),
-    "uq_departments_name_lower": ("duplicate-department", "name",
-                                  "A department with this name exists"),
+    "uq_departments_name_lower": (
+        "duplicate-department",
+        "name",
+        "A department with this name exists",
+    ),
     "fk_users_role_roles": ("role-in-use", "role", "The role is in use"),
 }
 
@@ -32,8 +35,7 @@ def constraint_name(error: IntegrityError) -> str | None:
 def raise_for_integrity(error: IntegrityError) -> None:
     known = CONSTRAINTS.get(constraint_name(error) or "")
     if known is None:
-        raise conflict("constraint-violation", "The change conflicts with existing data") \
-            from error
+        raise conflict("constraint-violation", "The change conflicts with existing data") from error
     slug, field, message = known
     raise conflict(slug, message, field=field) from error
 
@@ -43,8 +45,11 @@ def duplicate(field: str, what: str) -> Problem:
 
 
 def version_conflict(what: str, current: int) -> Problem:
-    return conflict("version-conflict", f"{what} changed meanwhile (now version {current})",
-                    current_version=current)
+    return conflict(
+        "version-conflict",
+        f"{what} changed meanwhile (now version {current})",
+        current_version=current,
+    )
 
 
 def invalid_credentials() -> Problem:
@@ -54,14 +59,23 @@ def invalid_credentials() -> Problem:
 
 def account_locked(until: datetime, now: datetime) -> Problem:
     retry = max(1, int((until - now).total_seconds()))
-    return Problem(423, "account-locked", "Account locked",
-                   "Too many wrong passwords; try again later or ask an administrator",
-                   locked_until=until.isoformat(), retry_after_s=retry)
+    return Problem(
+        423,
+        "account-locked",
+        "Account locked",
+        "Too many wrong passwords; try again later or ask an administrator",
+        locked_until=until.isoformat(),
+        retry_after_s=retry,
+    )
 
 
 def account_inactive() -> Problem:
-    return Problem(403, "account-inactive", "Account deactivated",
-                   "This account is deactivated; ask an administrator")
+    return Problem(
+        403,
+        "account-inactive",
+        "Account deactivated",
+        "This account is deactivated; ask an administrator",
+    )
 
 
 def invalid_refresh_token(detail: str = "The refresh token is invalid or expired") -> Problem:
@@ -69,5 +83,9 @@ def invalid_refresh_token(detail: str = "The refresh token is invalid or expired
 
 
 def refresh_token_reused() -> Problem:
-    return Problem(401, "refresh-token-reused", "Session ended",
-                   "This refresh token was already used; the session has been revoked")
+    return Problem(
+        401,
+        "refresh-token-reused",
+        "Session ended",
+        "This refresh token was already used; the session has been revoked",
+    )

@@ -36,11 +36,14 @@ async def user_by_login(session: AsyncSession, login: LoginId, *, for_update=Fal
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def ensure_logins_free(session: AsyncSession, email: str | None, phone: str | None,
-                             exclude: uuid.UUID | None = None) -> None:
+async def ensure_logins_free(
+    session: AsyncSession, email: str | None, phone: str | None, exclude: uuid.UUID | None = None
+) -> None:
     """409 naming the field when another user already has this e-mail or phone."""
-    for field, column, value in (("email", func.lower(User.email), email),
-                                 ("phone", User.phone, phone)):
+    for field, column, value in (
+        ("email", func.lower(User.email), email),
+        ("phone", User.phone, phone),
+    ):
         if value is None:
             continue
         query = select(User.id).where(column == value)
@@ -77,8 +80,9 @@ async def users_with_role(session: AsyncSession, name: str) -> int:
     return await session.scalar(select(func.count()).where(User.role == name)) or 0
 
 
-async def ensure_other_manager(session: AsyncSession, *, without_user: uuid.UUID | None = None,
-                               without_role: str | None = None) -> None:
+async def ensure_other_manager(
+    session: AsyncSession, *, without_user: uuid.UUID | None = None, without_role: str | None = None
+) -> None:
     """Refuse a change that would leave nobody active able to manage staff (no way back in
     short of editing the database): someone outside the user or role being changed must
     still hold staff.manage."""
@@ -86,7 +90,7 @@ async def ensure_other_manager(session: AsyncSession, *, without_user: uuid.UUID
         select(func.count())
         .select_from(User)
         .join(Role, Role.name == User.role)
-        .where(User.active, Role.permissions.any(STAFF_MANAGE))
+        .where(User.active, Role.permissions.contains([STAFF_MANAGE]))
     )
     if without_user is not None:
         query = query.where(User.id != without_user)
@@ -108,6 +112,12 @@ async def revoke_sessions(session: AsyncSession, user_id: uuid.UUID, now: dateti
 def emit_user(uow: UnitOfWork, user: User, *, created: bool = False) -> None:
     """Full snapshot, versioned: consumers keep the newest and drop late, older ones."""
     model = UserCreated if created else UserUpdated
-    payload = model(user_id=user.id, email=user.email, phone=user.phone,
-                    full_name=user.full_name, active=user.active, role=user.role)
+    payload = model(
+        user_id=user.id,
+        email=user.email,
+        phone=user.phone,
+        full_name=user.full_name,
+        active=user.active,
+        role=user.role,
+    )
     uow.emit(model.event_type, payload, subject=user.id, version=user.version)

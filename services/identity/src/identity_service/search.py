@@ -41,9 +41,7 @@ def user_keyword(query: Select, keyword: str) -> Select:
     words = _words(keyword)
     if not words:
         return query
-    conditions: list[ColumnElement[bool]] = [
-        and_(*[_contains_folded(USER_TEXT, w) for w in words])
-    ]
+    conditions: list[ColumnElement[bool]] = [and_(*[_contains_folded(USER_TEXT, w) for w in words])]
     digits = phone_search_key(keyword)
     if PHONE_LIKE.match(keyword.strip()) and len(digits) >= 3:
         conditions.append(USER_PHONE.contains(digits, autoescape=True))

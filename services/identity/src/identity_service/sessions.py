@@ -35,8 +35,7 @@ from identity_service.schemas import TokenPair
 from suite_shared.uow import UnitOfWork
 
 
-async def login(uow: UnitOfWork, ctx: IdentityContext, raw_login: str, password: str
-                ) -> TokenPair:
+async def login(uow: UnitOfWork, ctx: IdentityContext, raw_login: str, password: str) -> TokenPair:
     now = utcnow()
     parsed = parse_login(raw_login)
     user = None
@@ -72,11 +71,13 @@ async def login(uow: UnitOfWork, ctx: IdentityContext, raw_login: str, password:
 
 async def refresh(uow: UnitOfWork, ctx: IdentityContext, token: str) -> TokenPair:
     now = utcnow()
-    row = (await uow.session.execute(
-        select(RefreshToken)
-        .where(RefreshToken.token_hash == hash_refresh_token(token))
-        .with_for_update()  # two refreshes of one token: the second sees it rotated
-    )).scalar_one_or_none()
+    row = (
+        await uow.session.execute(
+            select(RefreshToken)
+            .where(RefreshToken.token_hash == hash_refresh_token(token))
+            .with_for_update()  # two refreshes of one token: the second sees it rotated
+        )
+    ).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         raise invalid_refresh_token()
     if row.rotated_at is not None:
@@ -115,22 +116,32 @@ async def _revoke_family(uow: UnitOfWork, family_id: uuid.UUID, now: datetime) -
     )
 
 
-async def _issue(uow: UnitOfWork, ctx: IdentityContext, user: User, *, family_id: uuid.UUID,
-                 now: datetime) -> TokenPair:
+async def _issue(
+    uow: UnitOfWork, ctx: IdentityContext, user: User, *, family_id: uuid.UUID, now: datetime
+) -> TokenPair:
     settings = ctx.settings
     # Permissions are read from the role now, so a role change applies at the next refresh.
     permissions = await repository.role_permissions(uow.session, user.role)
     claims = access_claims(
-        user_id=user.id, name=user.full_name, role=user.role, permissions=permissions,
-        issuer=settings.jwt_issuer, audience=settings.jwt_audience, now=int(time.time()),
+        user_id=user.id,
+        name=user.full_name,
+        role=user.role,
+        permissions=permissions,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        now=int(time.time()),
         ttl_s=settings.access_token_ttl_s,
     )
     refresh_token = new_refresh_token()
-    uow.session.add(RefreshToken(
-        id=uuid.uuid4(), user_id=user.id, family_id=family_id,
-        token_hash=hash_refresh_token(refresh_token),
-        expires_at=now + timedelta(seconds=settings.refresh_token_ttl_s),
-    ))
+    uow.session.add(
+        RefreshToken(
+            id=uuid.uuid4(),
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=hash_refresh_token(refresh_token),
+            expires_at=now + timedelta(seconds=settings.refresh_token_ttl_s),
+        )
+    )
     return TokenPair(
         access_token=ctx.keys.signing.sign(claims),
         refresh_token=refresh_token,

@@ -35,10 +35,13 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=now),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=now),
         sa.Column("version", sa.Integer, nullable=False),
-        sa.CheckConstraint("trigger IN ('created', 'updated', 'both')",
-                           name="ck_owner_rules_trigger"),
-        sa.CheckConstraint("(assign_user_id IS NULL) <> (assign_department_id IS NULL)",
-                           name="ck_owner_rules_one_target"),
+        sa.CheckConstraint(
+            "trigger IN ('created', 'updated', 'both')", name="ck_owner_rules_trigger"
+        ),
+        sa.CheckConstraint(
+            "(assign_user_id IS NULL) <> (assign_department_id IS NULL)",
+            name="ck_owner_rules_one_target",
+        ),
     )
     op.create_table(
         "departments",
@@ -49,8 +52,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "department_members",
-        sa.Column("department_id", UUID(as_uuid=True),
-                  sa.ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "department_id",
+            UUID(as_uuid=True),
+            sa.ForeignKey("departments.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("user_id", UUID(as_uuid=True), primary_key=True),
         sa.Column("position", sa.Integer, nullable=False),
     )
@@ -83,6 +90,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     drop_messaging_tables(op)
-    for table in ("decisions", "round_robin_cursors", "staff", "department_members",
-                  "departments", "owner_rules"):
+    for table in (
+        "decisions",
+        "round_robin_cursors",
+        "staff",
+        "department_members",
+        "departments",
+        "owner_rules",
+    ):
         op.drop_table(table)

@@ -39,9 +39,11 @@ async def next_in_department(session: AsyncSession, department_id: uuid.UUID) ->
     ).scalar_one()
     members = await department_members(session, department_id)
     inactive = set(
-        (await session.execute(
-            select(Staff.user_id).where(Staff.user_id.in_(members), Staff.active.is_(False))
-        )).scalars()
+        (
+            await session.execute(
+                select(Staff.user_id).where(Staff.user_id.in_(members), Staff.active.is_(False))
+            )
+        ).scalars()
     )
     chosen = next_member(members, cursor.last_user_id, inactive)
     if chosen is not None:

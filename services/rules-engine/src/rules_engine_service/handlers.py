@@ -16,8 +16,9 @@ from suite_shared.events.rules import OwnerDecisionMade
 from suite_shared.uow import UnitOfWork
 
 
-async def department_changed(uow: UnitOfWork, envelope: Envelope,
-                             payload: DepartmentSnapshot) -> None:
+async def department_changed(
+    uow: UnitOfWork, envelope: Envelope, payload: DepartmentSnapshot
+) -> None:
     session = uow.session
     version = envelope.version or 0
     current = await session.get(Department, payload.department_id, with_for_update=True)
@@ -32,14 +33,22 @@ async def department_changed(uow: UnitOfWork, envelope: Envelope,
         delete(DepartmentMember).where(DepartmentMember.department_id == payload.department_id)
     )
     if payload.members:
-        await session.execute(insert(DepartmentMember), [
-            {"department_id": payload.department_id, "user_id": m.user_id,
-             "position": m.position} for m in payload.members
-        ])
+        await session.execute(
+            insert(DepartmentMember),
+            [
+                {
+                    "department_id": payload.department_id,
+                    "user_id": m.user_id,
+                    "position": m.position,
+                }
+                for m in payload.members
+            ],
+        )
 
 
-async def department_deleted(uow: UnitOfWork, envelope: Envelope,
-                             payload: DepartmentDeleted) -> None:
+async def department_deleted(
+    uow: UnitOfWork, envelope: Envelope, payload: DepartmentDeleted
+) -> None:
     department = await uow.session.get(Department, payload.department_id)
     if department is not None:
         department.deleted = True
@@ -50,13 +59,16 @@ async def department_deleted(uow: UnitOfWork, envelope: Envelope,
 
 async def user_changed(uow: UnitOfWork, envelope: Envelope, payload: UserSnapshot) -> None:
     version = envelope.version or 0
-    statement = insert(Staff).values(user_id=payload.user_id, active=payload.active,
-                                     version=version)
-    await uow.session.execute(statement.on_conflict_do_update(
-        index_elements=[Staff.user_id],
-        set_={"active": statement.excluded.active, "version": statement.excluded.version},
-        where=Staff.version < statement.excluded.version,
-    ))
+    statement = insert(Staff).values(
+        user_id=payload.user_id, active=payload.active, version=version
+    )
+    await uow.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Staff.user_id],
+            set_={"active": statement.excluded.active, "version": statement.excluded.version},
+            where=Staff.version < statement.excluded.version,
+        )
+    )
 
 
 async def customer_created(uow: UnitOfWork, envelope: Envelope, payload: CustomerCreated):
@@ -84,16 +96,27 @@ async def _decide(uow: UnitOfWork, envelope: Envelope, trigger: str, customer: d
         owner = await next_in_department(uow.session, rule.assign_department_id)
         if owner is None:
             return  # nobody active in the department
-    uow.session.add(Decision(
-        customer_id=customer["customer_id"], rule_id=rule.id, rule_name=rule.name,
-        owner_id=owner, department_id=rule.assign_department_id, trigger=trigger,
-        event_id=envelope.id,
-    ))
+    uow.session.add(
+        Decision(
+            customer_id=customer["customer_id"],
+            rule_id=rule.id,
+            rule_name=rule.name,
+            owner_id=owner,
+            department_id=rule.assign_department_id,
+            trigger=trigger,
+            event_id=envelope.id,
+        )
+    )
     uow.emit(
         "rules.owner_decision.made",
-        OwnerDecisionMade(customer_id=customer["customer_id"], owner_id=owner, rule_id=rule.id,
-                          rule_name=rule.name, department_id=rule.assign_department_id,
-                          based_on_version=envelope.version or 0),
+        OwnerDecisionMade(
+            customer_id=customer["customer_id"],
+            owner_id=owner,
+            rule_id=rule.id,
+            rule_name=rule.name,
+            department_id=rule.assign_department_id,
+            based_on_version=envelope.version or 0,
+        ),
         subject=customer["customer_id"],
     )
 
@@ -107,5 +130,3 @@ HANDLERS = {
     "customers.customer.created": customer_created,
     "customers.customer.updated": customer_updated,
 }
-
-

@@ -29,9 +29,7 @@ class Broker:
         )
         self.channel = await self.connection.channel(publisher_confirms=True)
         self.exchange = await declare_exchanges(self.channel, self.names)
-        self.dead_letter_exchange = await self.channel.get_exchange(
-            self.names.dead_letter_exchange
-        )
+        self.dead_letter_exchange = await self.channel.get_exchange(self.names.dead_letter_exchange)
 
     async def close(self) -> None:
         if self.connection is not None:

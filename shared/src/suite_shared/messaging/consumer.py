@@ -132,8 +132,13 @@ class Consumer:
             await self._dead_letter(message, summary)
             return
         delay = self.retry_delays_ms[min(attempt - 1, len(self.retry_delays_ms) - 1)]
-        log.warning("event failed; retrying", type=envelope.type, attempt=attempt,
-                    delay_ms=delay, error=summary)
+        log.warning(
+            "event failed; retrying",
+            type=envelope.type,
+            attempt=attempt,
+            delay_ms=delay,
+            error=summary,
+        )
         copy = self._copy(message, {ATTEMPT_HEADER: attempt + 1, ERROR_HEADER: summary})
         try:
             await self.broker.send_to_queue(self.broker.names.retry_queue(delay), copy)

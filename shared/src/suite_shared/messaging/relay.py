@@ -68,8 +68,9 @@ class OutboxRelay:
     async def _listen(self) -> None:
         """LISTEN for outbox inserts; if it fails the relay still polls."""
         try:
-            self._listener = await asyncpg.connect(to_plain_postgres_url(str(
-                self.engine.url.render_as_string(hide_password=False))))
+            self._listener = await asyncpg.connect(
+                to_plain_postgres_url(str(self.engine.url.render_as_string(hide_password=False)))
+            )
             await self._listener.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
         except (OSError, asyncpg.PostgresError) as error:
             log.warning("outbox listen failed; polling only", error=str(error))
@@ -95,8 +96,11 @@ class OutboxRelay:
                 continue  # more waiting: no sleep
             if self._listener is None or self._listener.is_closed():
                 await self._listen()
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # arrives as the event is set, and stop() then waits for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval_s)
+                async with asyncio.timeout(self.poll_interval_s):
+                    await self._wake.wait()
 
     # ---- one pass --------------------------------------------------------------------------
     async def publish_batch(self) -> int:
@@ -130,9 +134,7 @@ class OutboxRelay:
 
         results = await asyncio.gather(*(one(r) for r in rows), return_exceptions=True)
         sent = [r.seq for r, res in zip(rows, results, strict=True) if res is None]
-        failed = {
-            r.seq: repr(res) for r, res in zip(rows, results, strict=True) if res is not None
-        }
+        failed = {r.seq: repr(res) for r, res in zip(rows, results, strict=True) if res is not None}
         return sent, failed
 
     async def _mark(self, conn: AsyncConnection, sent: list[int], failed: dict[int, str]) -> None:

@@ -129,8 +129,9 @@ class TestDatabase:
         await drop_database(self.url)
 
 
-async def delete_namespace(amqp_url: str, namespace: str, services: list[str],
-                           retry_delays_ms: list[int]) -> None:
+async def delete_namespace(
+    amqp_url: str, namespace: str, services: list[str], retry_delays_ms: list[int]
+) -> None:
     """Delete every exchange and queue a test namespace may have declared."""
     from suite_shared.messaging.topology import Names, delete_service_queues
 

@@ -78,13 +78,16 @@ async def update_customer(
 ):
     customer = await repository.get_visible(uow.session, principal, customer_id, for_update=True)
     if body.version is not None and body.version != customer.version:
-        raise conflict("version-conflict",
-                       f"Customer changed meanwhile (now version {customer.version})",
-                       current_version=customer.version)
+        raise conflict(
+            "version-conflict",
+            f"Customer changed meanwhile (now version {customer.version})",
+            current_version=customer.version,
+        )
     requested = body.model_dump(include=set(EDITABLE), exclude_unset=True)
     if "name" in requested and requested["name"] is None:
-        raise Problem(422, "validation-error", "Invalid input", "name cannot be empty",
-                      field="name")
+        raise Problem(
+            422, "validation-error", "Invalid input", "name cannot be empty", field="name"
+        )
     before = {key: getattr(customer, key) for key in requested}
     changes = changed_fields(before, requested)
     if not changes:
@@ -112,8 +115,9 @@ async def list_customers(
     principal: StaffPrincipal,
     session: Session,
     page: Pagination,
-    q: Annotated[str | None, Query(max_length=100, description="Name, phone, e-mail or code")]
-    = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Name, phone, e-mail or code")
+    ] = None,
     source: str | None = None,
     group: str | None = None,
     owner_id: uuid.UUID | None = None,
@@ -150,15 +154,15 @@ async def assign_owner(
     if not may_assign(principal, body.owner_id):
         raise forbidden("Assigning a customer to someone else needs customers.handover")
     if customer.owner_id != body.owner_id:
-        change_owner(uow, customer, body.owner_id, method="manual", actor_id=principal.id,
-                     reason=body.reason)
+        change_owner(
+            uow, customer, body.owner_id, method="manual", actor_id=principal.id, reason=body.reason
+        )
         await uow.commit()
     return customer
 
 
 @router.get("/{customer_id}/ownership-history", response_model=list[OwnershipChangeOut])
-async def ownership_history(customer_id: uuid.UUID, principal: StaffPrincipal,
-                            session: Session):
+async def ownership_history(customer_id: uuid.UUID, principal: StaffPrincipal, session: Session):
     await repository.get_visible(session, principal, customer_id)
     query = (
         select(OwnershipChange)

@@ -17,14 +17,22 @@ def _problems(*statuses: int) -> dict:
     return {s: {"content": {PROBLEM_JSON: {}}} for s in statuses}
 
 
-@router.post("/auth/login", response_model=TokenPair, responses=_problems(401, 403, 422, 423),
-             summary="Log in with e-mail or phone and password")
+@router.post(
+    "/auth/login",
+    response_model=TokenPair,
+    responses=_problems(401, 403, 422, 423),
+    summary="Log in with e-mail or phone and password",
+)
 async def login(body: LoginIn, uow: Uow, ctx: Context) -> TokenPair:
     return await sessions.login(uow, ctx, body.login, body.password)
 
 
-@router.post("/auth/refresh", response_model=TokenPair, responses=_problems(401, 403, 422),
-             summary="Exchange a refresh token for new tokens (the old one stops working)")
+@router.post(
+    "/auth/refresh",
+    response_model=TokenPair,
+    responses=_problems(401, 403, 422),
+    summary="Exchange a refresh token for new tokens (the old one stops working)",
+)
 async def refresh(body: RefreshIn, uow: Uow, ctx: Context) -> TokenPair:
     return await sessions.refresh(uow, ctx, body.refresh_token)
 

@@ -45,7 +45,9 @@ async def list_departments(
     members = await departments.members_of(session, [d.id for d in rows])
     return Page[DepartmentOut](
         items=[departments.out_with(d, members[d.id]) for d in rows],
-        total=total, limit=page.limit, offset=page.offset,
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -58,8 +60,9 @@ async def get_department(department_id: uuid.UUID, principal: StaffPrincipal, se
 @router.post("", status_code=201, response_model=DepartmentOut, summary="Create a department")
 async def create_department(body: DepartmentCreate, principal: Manager, uow: Uow):
     await _ensure_name_free(uow.session, body.name)
-    department = Department(id=uuid.uuid4(), name=body.name, created_by=principal.id,
-                            updated_by=principal.id, version=1)
+    department = Department(
+        id=uuid.uuid4(), name=body.name, created_by=principal.id, updated_by=principal.id, version=1
+    )
     uow.session.add(department)
     await flush(uow.session)
     await uow.session.refresh(department)
@@ -71,8 +74,9 @@ async def create_department(body: DepartmentCreate, principal: Manager, uow: Uow
 
 
 @router.patch("/{department_id}", response_model=DepartmentOut, summary="Rename a department")
-async def rename_department(department_id: uuid.UUID, body: DepartmentRename,
-                            principal: Manager, uow: Uow):
+async def rename_department(
+    department_id: uuid.UUID, body: DepartmentRename, principal: Manager, uow: Uow
+):
     department = await departments.get_department(uow.session, department_id, for_update=True)
     check_version("Department", department, body.version)
     if body.name != department.name:
@@ -87,10 +91,12 @@ async def rename_department(department_id: uuid.UUID, body: DepartmentRename,
     return await departments.to_out(uow.session, department)
 
 
-@router.put("/{department_id}/members", response_model=DepartmentOut,
-            summary="Set the members, in round-robin order")
-async def set_members(department_id: uuid.UUID, body: MembersSet, principal: Manager,
-                      uow: Uow):
+@router.put(
+    "/{department_id}/members",
+    response_model=DepartmentOut,
+    summary="Set the members, in round-robin order",
+)
+async def set_members(department_id: uuid.UUID, body: MembersSet, principal: Manager, uow: Uow):
     department = await departments.get_department(uow.session, department_id, for_update=True)
     check_version("Department", department, body.version)
     current = await departments.to_out(uow.session, department)

@@ -23,8 +23,9 @@ router = APIRouter(tags=["roles"])
 Manager = Annotated[Principal, require(STAFF_MANAGE)]
 
 
-@router.get("/permissions", response_model=list[PermissionOut],
-            summary="Every permission a role can grant")
+@router.get(
+    "/permissions", response_model=list[PermissionOut], summary="Every permission a role can grant"
+)
 async def list_permissions(principal: StaffPrincipal):
     return [PermissionOut(name=n, description=d) for n, d in sorted(PERMISSIONS.items())]
 
@@ -45,9 +46,16 @@ async def get_role(name: str, principal: Manager, session: Session):
 async def create_role(body: RoleCreate, principal: Manager, uow: Uow):
     if await uow.session.scalar(select(Role.id).where(Role.name == body.name)):
         raise duplicate("name", "role")
-    role = Role(id=uuid.uuid4(), name=body.name, description=body.description,
-                permissions=body.permissions, builtin=False, created_by=principal.id,
-                updated_by=principal.id, version=1)
+    role = Role(
+        id=uuid.uuid4(),
+        name=body.name,
+        description=body.description,
+        permissions=body.permissions,
+        builtin=False,
+        created_by=principal.id,
+        updated_by=principal.id,
+        version=1,
+    )
     uow.session.add(role)
     await flush(uow.session)
     await uow.session.refresh(role)
@@ -55,8 +63,9 @@ async def create_role(body: RoleCreate, principal: Manager, uow: Uow):
     return role
 
 
-@router.patch("/roles/{name}", response_model=RoleOut,
-              summary="Change a role's description or permissions")
+@router.patch(
+    "/roles/{name}", response_model=RoleOut, summary="Change a role's description or permissions"
+)
 async def update_role(name: str, body: RoleUpdate, principal: Manager, uow: Uow):
     role = await repository.get_role(uow.session, name, for_update=True)
     check_version("Role", role, body.version)
@@ -68,8 +77,9 @@ async def update_role(name: str, body: RoleUpdate, principal: Manager, uow: Uow)
         return role
     if role.name == ADMIN_ROLE and "permissions" in changes:
         # admin is the way back in: it always holds everything.
-        raise conflict("builtin-role", "The admin role always has every permission",
-                       field="permissions")
+        raise conflict(
+            "builtin-role", "The admin role always has every permission", field="permissions"
+        )
     if STAFF_MANAGE in role.permissions and STAFF_MANAGE not in changes.get(
         "permissions", role.permissions
     ):
@@ -89,13 +99,14 @@ async def delete_role(name: str, principal: Manager, uow: Uow):
         raise conflict("builtin-role", f"The built-in role {name!r} cannot be deleted")
     users = await repository.users_with_role(uow.session, name)
     if users:
-        raise conflict("role-in-use",
-                       f"The role {name!r} is given to {users} user(s); give them another "
-                       "role first", users=users)
+        raise conflict(
+            "role-in-use",
+            f"The role {name!r} is given to {users} user(s); give them another role first",
+            users=users,
+        )
     try:
         await uow.session.execute(delete(Role).where(Role.id == role.id))
         await uow.commit()
     except IntegrityError as error:  # a user was given the role meanwhile
         raise_for_integrity(error)
     return Response(status_code=204)
-

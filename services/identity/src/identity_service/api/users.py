@@ -46,8 +46,9 @@ async def me(principal: StaffPrincipal, session: Session):
 
 
 @router.post("/me/password", status_code=204, summary="Change one's own password")
-async def change_own_password(body: PasswordChange, principal: StaffPrincipal, uow: Uow,
-                              ctx: Context):
+async def change_own_password(
+    body: PasswordChange, principal: StaffPrincipal, uow: Uow, ctx: Context
+):
     user = await repository.get_user(uow.session, principal.id, for_update=True)
     if not await ctx.passwords.verify_async(user.password_hash, body.current_password):
         raise invalid("current_password", "The current password is wrong")
@@ -64,10 +65,18 @@ async def create_user(body: UserCreate, principal: Manager, uow: Uow, ctx: Conte
     await repository.known_role(uow.session, body.role)
     await repository.ensure_logins_free(uow.session, body.email, body.phone)
     user = User(
-        id=uuid.uuid4(), email=body.email, phone=body.phone, full_name=body.full_name,
-        password_hash=await ctx.passwords.hash_async(body.password), active=body.active,
-        role=body.role, failed_logins=0, password_changed_at=utcnow(),
-        created_by=principal.id, updated_by=principal.id, version=1,
+        id=uuid.uuid4(),
+        email=body.email,
+        phone=body.phone,
+        full_name=body.full_name,
+        password_hash=await ctx.passwords.hash_async(body.password),
+        active=body.active,
+        role=body.role,
+        failed_logins=0,
+        password_changed_at=utcnow(),
+        created_by=principal.id,
+        updated_by=principal.id,
+        version=1,
     )
     uow.session.add(user)
     await flush(uow.session)
@@ -95,8 +104,12 @@ async def list_users(
     if role:
         query = query.where(User.role == role)
     rows, total = await fetch_page(session, query.order_by(*SORTS[sort]), page)
-    return Page[UserOut](items=[UserOut.model_validate(r) for r in rows], total=total,
-                         limit=page.limit, offset=page.offset)
+    return Page[UserOut](
+        items=[UserOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/{user_id}", response_model=UserOut, summary="One staff user")
@@ -122,8 +135,9 @@ async def update_user(user_id: uuid.UUID, body: UserUpdate, principal: Manager, 
         new_permissions = await repository.known_role(uow.session, changes["role"])
         if user.active and STAFF_MANAGE not in new_permissions:
             await _keep_a_manager(uow.session, user)
-    await repository.ensure_logins_free(uow.session, changes.get("email"),
-                                        changes.get("phone"), exclude=user.id)
+    await repository.ensure_logins_free(
+        uow.session, changes.get("email"), changes.get("phone"), exclude=user.id
+    )
     for key, value in changes.items():
         setattr(user, key, value)
     touch(user, principal.id)
@@ -133,8 +147,11 @@ async def update_user(user_id: uuid.UUID, body: UserUpdate, principal: Manager, 
     return user
 
 
-@router.post("/{user_id}/deactivate", response_model=UserOut,
-             summary="Deactivate: no more logins, sessions ended")
+@router.post(
+    "/{user_id}/deactivate",
+    response_model=UserOut,
+    summary="Deactivate: no more logins, sessions ended",
+)
 async def deactivate_user(user_id: uuid.UUID, principal: Manager, uow: Uow):
     user = await repository.get_user(uow.session, user_id, for_update=True)
     if not user.active:
@@ -160,8 +177,11 @@ async def reactivate_user(user_id: uuid.UUID, principal: Manager, uow: Uow):
     return user
 
 
-@router.post("/{user_id}/unlock", response_model=UserOut,
-             summary="Lift a lock-out after too many wrong passwords")
+@router.post(
+    "/{user_id}/unlock",
+    response_model=UserOut,
+    summary="Lift a lock-out after too many wrong passwords",
+)
 async def unlock_user(user_id: uuid.UUID, principal: Manager, uow: Uow):
     user = await repository.get_user(uow.session, user_id, for_update=True)
     user.failed_logins, user.locked_until = 0, None
@@ -171,10 +191,14 @@ async def unlock_user(user_id: uuid.UUID, principal: Manager, uow: Uow):
     return user
 
 
-@router.put("/{user_id}/password", status_code=204,
-            summary="Set a new password (ends the user's sessions, lifts a lock-out)")
-async def reset_password(user_id: uuid.UUID, body: PasswordSet, principal: Manager, uow: Uow,
-                         ctx: Context):
+@router.put(
+    "/{user_id}/password",
+    status_code=204,
+    summary="Set a new password (ends the user's sessions, lifts a lock-out)",
+)
+async def reset_password(
+    user_id: uuid.UUID, body: PasswordSet, principal: Manager, uow: Uow, ctx: Context
+):
     user = await repository.get_user(uow.session, user_id, for_update=True)
     ctx.check_password("password", body.password, user.email, user.phone)
     await _set_password(uow, ctx, user, body.password, principal.id)

@@ -13,10 +13,24 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MAX_LENGTH = 128  # argon2 accepts more; the cap keeps a login request cheap to refuse
-COMMON = frozenset({
-    "password", "password1", "12345678", "123456789", "1234567890", "qwertyui", "qwerty123",
-    "11111111", "00000000", "abc12345", "matkhau123", "iloveyou", "admin123", "88888888",
-})
+COMMON = frozenset(
+    {
+        "password",
+        "password1",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "qwertyui",
+        "qwerty123",
+        "11111111",
+        "00000000",
+        "abc12345",
+        "matkhau123",
+        "iloveyou",
+        "admin123",
+        "88888888",
+    }
+)
 
 
 class WeakPassword(ValueError):

@@ -39,11 +39,20 @@ async def get_department(department_id: uuid.UUID, principal: Manager, session: 
     if department is None or department.deleted:
         raise not_found("Department", department_id)
     members = await department_members(session, department_id)
-    inactive = list((await session.execute(
-        select(Staff.user_id).where(Staff.user_id.in_(members), Staff.active.is_(False))
-    )).scalars())
+    inactive = list(
+        (
+            await session.execute(
+                select(Staff.user_id).where(Staff.user_id.in_(members), Staff.active.is_(False))
+            )
+        ).scalars()
+    )
     cursor = await session.get(RoundRobinCursor, department_id)
     last = cursor.last_user_id if cursor else None
-    return DepartmentView(id=department.id, name=department.name, version=department.version,
-                          members=members, inactive_members=inactive,
-                          next_member=next_member(members, last, set(inactive)))
+    return DepartmentView(
+        id=department.id,
+        name=department.name,
+        version=department.version,
+        members=members,
+        inactive_members=inactive,
+        next_member=next_member(members, last, set(inactive)),
+    )

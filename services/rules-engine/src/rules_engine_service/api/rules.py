@@ -56,10 +56,13 @@ async def list_rules(
         query = query.where(Rule.name_search.contains(fold(q), autoescape=True))
     if active is not None:
         query = query.where(Rule.active.is_(active))
-    rows, total = await fetch_page(session, query.order_by(Rule.priority, Rule.name, Rule.id),
-                                   page)
-    return Page[RuleOut](items=[RuleOut.model_validate(r) for r in rows], total=total,
-                         limit=page.limit, offset=page.offset)
+    rows, total = await fetch_page(session, query.order_by(Rule.priority, Rule.name, Rule.id), page)
+    return Page[RuleOut](
+        items=[RuleOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 async def _load(session, rule_id: uuid.UUID, *, lock: bool = False) -> Rule:
@@ -75,8 +78,7 @@ async def get_rule(rule_id: uuid.UUID, principal: Manager, session: Session):
 
 
 @router.patch("/rules/{rule_id}", response_model=RuleOut)
-async def update_rule(rule_id: uuid.UUID, body: RuleUpdate, principal: Manager,
-                      session: Session):
+async def update_rule(rule_id: uuid.UUID, body: RuleUpdate, principal: Manager, session: Session):
     rule = await _load(session, rule_id, lock=True)
     if body.version is not None and body.version != rule.version:
         raise conflict("version-conflict", f"Rule changed meanwhile (now version {rule.version})")
@@ -121,11 +123,17 @@ async def list_decisions(
     owner_id: uuid.UUID | None = None,
 ):
     query = select(Decision)
-    for column, value in ((Decision.customer_id, customer_id), (Decision.rule_id, rule_id),
-                          (Decision.owner_id, owner_id)):
+    for column, value in (
+        (Decision.customer_id, customer_id),
+        (Decision.rule_id, rule_id),
+        (Decision.owner_id, owner_id),
+    ):
         if value is not None:
             query = query.where(column == value)
-    rows, total = await fetch_page(session, query.order_by(Decision.at.desc(), Decision.id),
-                                   page)
-    return Page[DecisionOut](items=[DecisionOut.model_validate(r) for r in rows], total=total,
-                             limit=page.limit, offset=page.offset)
+    rows, total = await fetch_page(session, query.order_by(Decision.at.desc(), Decision.id), page)
+    return Page[DecisionOut](
+        items=[DecisionOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )

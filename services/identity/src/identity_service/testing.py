@@ -1,14 +1,15 @@
-"""Shared steps of the identity tests: log in, create staff, read the outbox."""
+"""Steps the identity tests share: log in, create staff. (Imported by tests only.)"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from suite_shared.messaging.tables import outbox
+from suite_shared.testing.assertions import assert_problem, outbox_events
 
 ADMIN_EMAIL = "boss@example.vn"
 ADMIN_PASSWORD = "s3cret-admin-pw"
 PASSWORD = "mật khẩu tốt 1"
+
+events = outbox_events
+__all__ = ["assert_problem", "events", "login", "bearer", "create_user", "sales_headers"]
 
 
 async def login(client, login: str, password: str, status: int = 200) -> dict:
@@ -31,24 +32,3 @@ async def create_user(client, admin: dict, **fields) -> dict:
 async def sales_headers(client, admin: dict, email: str = "sales@example.vn") -> dict:
     await create_user(client, admin, email=email, role="sales")
     return bearer(await login(client, email, PASSWORD))
-
-
-async def events(app, type_prefix: str) -> list[dict]:
-    """Envelopes in the outbox whose type starts with ``type_prefix``, oldest first."""
-    async with app.state.runtime.session_factory() as session:
-        rows = await session.execute(
-            select(outbox.c.envelope)
-            .where(outbox.c.routing_key.startswith(type_prefix))
-            .order_by(outbox.c.seq)
-        )
-        return [r.envelope for r in rows]
-
-
-def assert_problem(response, status: int, slug: str, field: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["type"] == f"/problems/{slug}", body
-    if field is not None:
-        assert body["field"] == field, body
-    return body
