@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import any_, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.domain.logins import LoginId
@@ -90,7 +90,7 @@ async def ensure_other_manager(
         select(func.count())
         .select_from(User)
         .join(Role, Role.name == User.role)
-        .where(User.active, Role.permissions.contains([STAFF_MANAGE]))
+        .where(User.active, literal(STAFF_MANAGE) == any_(Role.permissions))
     )
     if without_user is not None:
         query = query.where(User.id != without_user)
