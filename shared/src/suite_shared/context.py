@@ -7,7 +7,7 @@ asyncio tasks, so concurrent requests never see each other's values.
 
 from __future__ import annotations
 
-import uuid
+import os
 from contextvars import ContextVar
 
 import structlog
@@ -18,7 +18,9 @@ actor: ContextVar[str | None] = ContextVar("actor", default=None)
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A random correlation id: 32 hex digits (uuid4's randomness without its formatting cost,
+    which showed in the gateway's profile)."""
+    return os.urandom(16).hex()
 
 
 def bind(*, correlation: str | None, causation: str | None = None, who: str | None = None) -> None:

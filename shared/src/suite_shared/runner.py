@@ -32,6 +32,9 @@ def serve(settings: ServiceSettings, app_path: str, migrations_dir: Path | None)
         loop="uvloop",
         http="httptools",
         access_log=False,
+        # Off unless a trusted proxy sits in front: otherwise any client could set its own
+        # address with X-Forwarded-For (and the rewrite costs a little on every request).
+        proxy_headers=settings.trust_proxy_headers,
         log_config=None,
         lifespan="on",
     )

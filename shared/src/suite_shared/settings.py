@@ -36,6 +36,7 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "suite-identity"
     jwt_audience: str = "suite"
     identity_url: str = "http://127.0.0.1:8001"
+    trust_proxy_headers: bool = False
     # A JWKS document given directly (JSON); when set, keys are not fetched from identity.
     jwt_public_jwks: str | None = None
 

@@ -2,14 +2,15 @@
 
 ``create_app`` returns a small ASGI dispatcher: requests under /api/v1/ go straight to the raw
 proxy; /health, /ready, /metrics, /openapi.json and /docs are served by a FastAPI app that also
-owns the lifespan (the shared aiohttp session). The correlation middleware wraps both, so every
-answer carries X-Request-ID and is counted in the metrics.
+owns the lifespan (the proxy's connection pools, an httpx client for its own pages). The
+correlation middleware wraps both, so every answer carries X-Request-ID and is counted.
 """
 
 from __future__ import annotations
 
 import contextlib
 
+import httpx
 from fastapi import FastAPI, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse
@@ -32,13 +33,15 @@ def create_pages(settings: GatewaySettings, proxy: Proxy) -> FastAPI:
     upstreams = settings.upstream_urls()
     combined = CombinedOpenAPI(upstreams)
 
+    client = httpx.AsyncClient()
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
-        await proxy.start()
         try:
             yield
         finally:
-            await proxy.stop()
+            proxy.close()
+            await client.aclose()
 
     pages = FastAPI(
         title="Gateway", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None
@@ -47,7 +50,7 @@ def create_pages(settings: GatewaySettings, proxy: Proxy) -> FastAPI:
 
     @pages.get("/health")
     async def health() -> JSONResponse:
-        services = await check_all(proxy.session, upstreams, settings.health_timeout_s)
+        services = await check_all(client, upstreams, settings.health_timeout_s)
         healthy = all(state == "up" for state in services.values())
         return JSONResponse(
             {"status": "ok" if healthy else "degraded", "services": services},
@@ -65,7 +68,7 @@ def create_pages(settings: GatewaySettings, proxy: Proxy) -> FastAPI:
 
     @pages.get("/openapi.json")
     async def openapi() -> JSONResponse:
-        return JSONResponse(await combined.document(proxy.session))
+        return JSONResponse(await combined.document(client))
 
     @pages.get("/docs", include_in_schema=False)
     async def docs():

@@ -11,7 +11,7 @@ import asyncio
 import time
 from typing import Any
 
-import aiohttp
+import httpx
 
 from gateway_service.proxy import PREFIX
 
@@ -81,14 +81,14 @@ def merge(documents: dict[str, dict[str, Any]], missing: list[str]) -> dict[str,
 class CombinedOpenAPI:
     def __init__(self, upstreams: dict[str, str], timeout_s: float = 5.0):
         self.upstreams = upstreams
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self.timeout_s = timeout_s
         self._cached: tuple[float, dict[str, Any]] | None = None
 
-    async def document(self, session: aiohttp.ClientSession) -> dict[str, Any]:
+    async def document(self, client: httpx.AsyncClient) -> dict[str, Any]:
         if self._cached and time.monotonic() - self._cached[0] < CACHE_TTL_S:
             return self._cached[1]
         names = list(self.upstreams)
-        fetched = await asyncio.gather(*(self._fetch(session, n) for n in names))
+        fetched = await asyncio.gather(*(self._fetch(client, n) for n in names))
         documents = {n: d for n, d in zip(names, fetched, strict=True) if d is not None}
         missing = [n for n, d in zip(names, fetched, strict=True) if d is None]
         combined = merge(documents, missing)
@@ -96,11 +96,11 @@ class CombinedOpenAPI:
             self._cached = (time.monotonic(), combined)
         return combined
 
-    async def _fetch(self, session: aiohttp.ClientSession, name: str) -> dict[str, Any] | None:
+    async def _fetch(self, client: httpx.AsyncClient, name: str) -> dict[str, Any] | None:
         try:
-            async with session.get(
-                self.upstreams[name] + "/openapi.json", timeout=self.timeout
-            ) as response:
-                return await response.json() if response.status == 200 else None
-        except (aiohttp.ClientError, TimeoutError, ValueError):
+            response = await client.get(
+                self.upstreams[name] + "/openapi.json", timeout=self.timeout_s
+            )
+            return response.json() if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
             return None

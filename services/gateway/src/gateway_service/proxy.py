@@ -1,10 +1,10 @@
 """The proxy hop: /api/v1/<service>/<path> → <service URL>/<path>, as a raw ASGI app.
 
-Raw ASGI and one shared aiohttp ClientSession keep the hop cheap (research/baseline.md: an
-httpx client kept ~5% of direct throughput, aiohttp ~45%, and routing through FastAPI adds
-more). Per request: find the upstream, check the token (cached), take a rate-limit token,
-forward with the request id, copy the answer back. Upstream failures become problem+json
-502/504; nothing the upstream says is rewritten.
+Raw ASGI and a lean keep-alive client (upstream_client.py) keep the hop cheap
+(research/baseline.md: an httpx client kept ~5% of direct throughput, aiohttp ~45%, and
+routing through FastAPI adds more). Per request: find the upstream, check the token
+(cached), take a rate-limit token, forward with the request id, copy the answer back.
+Upstream failures become problem+json 502/504; nothing the upstream says is rewritten.
 """
 
 from __future__ import annotations
@@ -15,13 +15,17 @@ import time
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-import aiohttp
 import structlog
 from starlette.types import Receive, Scope, Send
-from yarl import URL
 
 from gateway_service.edge_auth import InvalidToken, VerifiedTokenCache, is_public
 from gateway_service.rate_limit import RateLimiter
+from gateway_service.upstream_client import (
+    UpstreamError,
+    UpstreamPool,
+    UpstreamResponse,
+    UpstreamTimeout,
+)
 from suite_shared import context
 from suite_shared.errors import PROBLEM_JSON
 
@@ -83,42 +87,30 @@ class Proxy:
         timeout_s: float,
         buffer_limit: int,
     ):
-        self.upstreams = upstreams
+        self.pools = {name: UpstreamPool(url, timeout_s) for name, url in upstreams.items()}
         self.tokens = tokens
         self.limiter = limiter
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
         self.buffer_limit = buffer_limit
-        self.session: aiohttp.ClientSession | None = None
         self._routes = {name: ProxyRoute(PREFIX + name) for name in upstreams}
 
-    async def start(self) -> None:
-        # No per-host connection cap: the upstreams' own concurrency limits apply. Responses
-        # pass through byte for byte, so no decompression here.
-        connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=60, ttl_dns_cache=300)
-        self.session = aiohttp.ClientSession(
-            connector=connector, auto_decompress=False, skip_auto_headers=("User-Agent",)
-        )
-
-    async def stop(self) -> None:
-        if self.session is not None:
-            await self.session.close()
+    def close(self) -> None:
+        for pool in self.pools.values():
+            pool.close()
 
     # ---- the ASGI entry ------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         service, _, rest = scope["path"][len(PREFIX) :].partition("/")
-        base = self.upstreams.get(service)
-        if base is None:
-            await self._answer(
-                send, *problem(404, "not-found", "Not found", f"No service is called {service!r}")
-            )
+        pool = self.pools.get(service)
+        if pool is None:
+            detail = f"No service is called {service!r}"
+            await self._answer(send, *problem(404, "not-found", "Not found", detail))
             return
         scope["route"] = self._routes[service]
-        path = "/" + rest
-        denial = await self._admit(scope, service, path)
+        denial = await self._admit(scope, service, "/" + rest)
         if denial is not None:
             await self._answer(send, *denial[:2], extra_headers=denial[2])
             return
-        await self._forward(scope, receive, send, base, service)
+        await self._forward(scope, receive, send, pool, service)
 
     async def _admit(self, scope: Scope, service: str, path: str):
         """None when the request may pass, else (status, body, extra headers)."""
@@ -126,97 +118,57 @@ class Proxy:
         if not is_public(service, path):
             token = _bearer(scope)
             if token is None:
-                return (
-                    *problem(
-                        401, "unauthorized", "Unauthorized", "A valid access token is required"
-                    ),
-                    [],
-                )
+                detail = "A valid access token is required"
+                return (*problem(401, "unauthorized", "Unauthorized", detail), [])
             try:
                 client = "sub:" + await self.tokens.subject(token)
             except InvalidToken as error:
-                return (
-                    *problem(
-                        401,
-                        "unauthorized",
-                        "Unauthorized",
-                        f"The access token was refused: {error}",
-                    ),
-                    [],
-                )
+                detail = f"The access token was refused: {error}"
+                return (*problem(401, "unauthorized", "Unauthorized", detail), [])
         if client is None:
             peer = scope.get("client")
             client = "ip:" + (peer[0] if peer else "unknown")
         wait = self.limiter.take(client)
         if wait > 0:
             retry_after = str(max(1, round(wait + 0.5)))
-            status, body = problem(
-                429, "rate-limited", "Too many requests", f"Slow down: retry after {retry_after} s"
-            )
+            detail = f"Slow down: retry after {retry_after} s"
+            status, body = problem(429, "rate-limited", "Too many requests", detail)
             return status, body, [(b"retry-after", retry_after.encode())]
         return None
 
-    async def _forward(self, scope: Scope, receive: Receive, send: Send, base: str, service: str):
-        headers = self._request_headers(scope)
-        target = base + _upstream_path(scope, service)
+    async def _forward(
+        self, scope: Scope, receive: Receive, send: Send, pool: UpstreamPool, service: str
+    ) -> None:
+        target = _upstream_path(scope, service)
         if scope["query_string"]:
-            target += "?" + scope["query_string"].decode("latin-1")
-        body = await self._request_body(scope, receive, headers)
+            target += b"?" + scope["query_string"]
+        body = await self._request_body(scope, receive)
         started = time.perf_counter()
-        assert self.session is not None
+        response = None
+        answered = False
         try:
-            async with self.session.request(
-                scope["method"],
-                URL(target, encoded=True),
-                headers=headers,
-                data=body,
-                allow_redirects=False,
-                timeout=self.timeout,
-            ) as response:
-                await self._relay_response(response, send)
-        except TimeoutError:
-            log.warning(
-                "upstream timed out",
-                service=service,
-                after_s=round(time.perf_counter() - started, 3),
-            )
-            await self._answer(
-                send,
-                *problem(
-                    504,
-                    "upstream-timeout",
-                    "Gateway timeout",
-                    f"The {service} service did not answer in time",
-                    service=service,
-                ),
-            )
-        except aiohttp.ClientError as error:
+            response = await pool.request(scope["method"], target, _request_headers(scope), body)
+            answered = True
+            await self._relay_response(response, send)
+            response.release()
+        except UpstreamTimeout:
+            after = round(time.perf_counter() - started, 3)
+            log.warning("upstream timed out", service=service, after_s=after)
+            if not answered:
+                detail = f"The {service} service did not answer in time"
+                await self._answer(send, *problem(504, "upstream-timeout", "Gateway timeout",
+                                                  detail, service=service))  # fmt: skip
+        except UpstreamError as error:
             log.warning("upstream unreachable", service=service, error=str(error))
-            await self._answer(
-                send,
-                *problem(
-                    502,
-                    "upstream-unavailable",
-                    "Bad gateway",
-                    f"The {service} service is not reachable",
-                    service=service,
-                ),
-            )
+            if not answered:
+                detail = f"The {service} service is not reachable"
+                await self._answer(send, *problem(502, "upstream-unavailable", "Bad gateway",
+                                                  detail, service=service))  # fmt: skip
+        finally:
+            if response is not None:
+                response.abandon()  # no-op after release; closes a half-read connection
 
-    @staticmethod
-    def _request_headers(scope: Scope) -> list[tuple[str, str]]:
-        headers = [
-            (name.decode("latin-1"), value.decode("latin-1"))
-            for name, value in scope["headers"]
-            if name not in DROPPED_REQUEST_HEADERS
-        ]
-        headers.append(("x-request-id", context.correlation_id.get() or context.new_id()))
-        peer = scope.get("client")
-        if peer:
-            headers.append(("x-forwarded-for", peer[0]))
-        return headers
-
-    async def _request_body(self, scope: Scope, receive: Receive, headers: list):
+    async def _request_body(self, scope: Scope, receive: Receive):
         length = _content_length(scope)
         if length == 0:
             return None
@@ -232,23 +184,21 @@ class Proxy:
             return None
         return _stream_body(receive)  # large or chunked uploads go through as they arrive
 
-    async def _relay_response(self, response: aiohttp.ClientResponse, send: Send) -> None:
-        headers = [
-            (name.lower(), value)
-            for name, value in response.raw_headers
-            if name.lower() not in DROPPED_RESPONSE_HEADERS
-        ]
-        length = response.content_length
+    async def _relay_response(self, response: UpstreamResponse, send: Send) -> None:
+        headers = [h for h in response.headers if h[0] not in DROPPED_RESPONSE_HEADERS]
+        length = response.content_length()
         if length is not None and length <= self.buffer_limit:
             body = await response.read()
-            headers.append((b"content-length", str(len(body)).encode()))
+            headers.append((b"content-length", b"%d" % len(body)))
             await send(
                 {"type": "http.response.start", "status": response.status, "headers": headers}
             )
             await send({"type": "http.response.body", "body": body})
             return
+        if length is not None:
+            headers.append((b"content-length", b"%d" % length))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        async for chunk in response.content.iter_chunked(64 * 1024):
+        async for chunk in response.chunks():
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
 
@@ -263,13 +213,23 @@ class Proxy:
         await send({"type": "http.response.body", "body": body})
 
 
-def _upstream_path(scope: Scope, service: str) -> str:
+def _upstream_path(scope: Scope, service: str) -> bytes:
     """The path after /api/v1/<service>, still percent-encoded as the client sent it."""
     raw = scope.get("raw_path") or b""
     prefix = (PREFIX + service).encode()
     if raw.startswith(prefix):
-        return raw[len(prefix) :].decode("latin-1") or "/"
-    return quote(scope["path"][len(PREFIX) + len(service) :]) or "/"
+        return raw[len(prefix) :] or b"/"
+    return quote(scope["path"][len(PREFIX) + len(service) :]).encode() or b"/"
+
+
+def _request_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
+    headers = [h for h in scope["headers"] if h[0] not in DROPPED_REQUEST_HEADERS]
+    request_id = context.correlation_id.get() or context.new_id()
+    headers.append((b"x-request-id", request_id.encode("latin-1")))
+    peer = scope.get("client")
+    if peer:
+        headers.append((b"x-forwarded-for", peer[0].encode("latin-1")))
+    return headers
 
 
 def _bearer(scope: Scope) -> str | None:

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import asyncio
 
-import aiohttp
+import httpx
 
 
-async def probe(session: aiohttp.ClientSession, base: str, timeout_s: float) -> str:
+async def probe(client: httpx.AsyncClient, base: str, timeout_s: float) -> str:
     try:
-        async with session.get(
-            base + "/ready", timeout=aiohttp.ClientTimeout(total=timeout_s)
-        ) as response:
-            return "up" if response.status == 200 else "down"
-    except (aiohttp.ClientError, TimeoutError):
+        response = await client.get(base + "/ready", timeout=timeout_s)
+    except httpx.HTTPError:
         return "down"
+    return "up" if response.status_code == 200 else "down"
 
 
 async def check_all(
-    session: aiohttp.ClientSession, upstreams: dict[str, str], timeout_s: float
+    client: httpx.AsyncClient, upstreams: dict[str, str], timeout_s: float
 ) -> dict[str, str]:
     names = list(upstreams)
-    states = await asyncio.gather(*(probe(session, upstreams[n], timeout_s) for n in names))
+    states = await asyncio.gather(*(probe(client, upstreams[n], timeout_s) for n in names))
     return dict(zip(names, states, strict=True))
