@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import Receive, Scope, Send
 
-from gateway_service.edge_auth import VerifiedTokenCache
 from gateway_service.openapi import CombinedOpenAPI
 from gateway_service.proxy import PREFIX, Proxy
 from gateway_service.rate_limit import RateLimiter
@@ -94,7 +93,7 @@ def create_app(settings: GatewaySettings | None = None):
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     proxy = Proxy(
         settings.upstream_urls(),
-        VerifiedTokenCache(make_verifier(settings)),
+        make_verifier(settings),
         RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
         timeout_s=settings.upstream_timeout_s,
         buffer_limit=settings.buffer_limit_bytes,

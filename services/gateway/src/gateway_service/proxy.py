@@ -18,7 +18,7 @@ from urllib.parse import quote
 import structlog
 from starlette.types import Receive, Scope, Send
 
-from gateway_service.edge_auth import InvalidToken, VerifiedTokenCache, is_public
+from gateway_service.edge_auth import is_public
 from gateway_service.rate_limit import RateLimiter
 from gateway_service.upstream_client import (
     UpstreamError,
@@ -27,6 +27,7 @@ from gateway_service.upstream_client import (
     UpstreamTimeout,
 )
 from suite_shared import context
+from suite_shared.auth import InvalidToken, TokenVerifier
 from suite_shared.errors import PROBLEM_JSON
 
 log = structlog.get_logger(__name__)
@@ -81,7 +82,7 @@ class Proxy:
     def __init__(
         self,
         upstreams: dict[str, str],
-        tokens: VerifiedTokenCache,
+        tokens: TokenVerifier,
         limiter: RateLimiter,
         *,
         timeout_s: float,
@@ -121,7 +122,7 @@ class Proxy:
                 detail = "A valid access token is required"
                 return (*problem(401, "unauthorized", "Unauthorized", detail), [])
             try:
-                client = "sub:" + await self.tokens.subject(token)
+                client = "sub:" + str((await self.tokens.verify(token))["sub"])
             except InvalidToken as error:
                 detail = f"The access token was refused: {error}"
                 return (*problem(401, "unauthorized", "Unauthorized", detail), [])
