@@ -13,6 +13,7 @@ PERMISSIONS: dict[str, str] = {
     "portal.configure": "Set up the customer portal",
     "customers.handover": "Assign customers to other salespeople",
     "customers.view_all": "See every customer, not only one's own",
+    "customers.settings": "Manage customer settings: lists, duplicate and required fields",
     "orders.view_all": "See every order, not only one's own",
     "rules.manage": "Create and change owner-transfer rules",
     "loyalty.configure": "Configure the loyalty program",
