@@ -101,6 +101,7 @@ def test_permission_catalogue_and_builtin_roles():
         "portal.configure",
         "customers.handover",
         "customers.view_all",
+        "customers.settings",
         "orders.view_all",
         "rules.manage",
         "loyalty.configure",
