@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, Integer, Sequence, Text, func
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Sequence,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from suite_shared.db import new_metadata
@@ -26,14 +37,23 @@ class Customer(Base):
     code: Mapped[str] = mapped_column(Text, unique=True)
     name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text, default="person")
-    phone: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)  # the primary phone, E.164
+    other_phones: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     email: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(Text)
+    gender: Mapped[str | None] = mapped_column(Text)
+    birthday: Mapped[date | None] = mapped_column(Date)
+    tax_code: Mapped[str | None] = mapped_column(Text)
+    # Ids of this customer in other systems, e.g. {"kiotviet": "12345"}.
+    external_refs: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
     source: Mapped[str | None] = mapped_column(Text)
     groups: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     social_page: Mapped[str | None] = mapped_column(Text)
     owner_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     lifecycle_stage: Mapped[str] = mapped_column(Text, default="lead")
+    converted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handed_over_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Folded (accent-free, lower-case) name, code, e-mail and national phone digits: what the
     # keyword search matches, through a trigram index.
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -72,3 +92,51 @@ class OwnershipChange(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class FieldRuleRow(Base):
+    """Duplicate/required settings per field (CUS-4); a missing row means neither."""
+
+    __tablename__ = "field_rules"
+
+    field: Mapped[str] = mapped_column(Text, primary_key=True)
+    check_duplicates: Mapped[bool] = mapped_column(Boolean, default=False)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class UniqueKey(Base):
+    """One normalised value that must be unique (field, value) → the customer holding it.
+
+    The primary key is the duplicate check: two concurrent inserts of the same phone cannot
+    both commit, whatever the application checked before.
+    """
+
+    __tablename__ = "customer_unique_keys"
+
+    field: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str] = mapped_column(Text, primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+
+
+class Contact(Base):
+    """A person at a company customer, with their position (CUS-2)."""
+
+    __tablename__ = "customer_contacts"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(Text)
+    position: Mapped[str | None] = mapped_column(Text, index=True)  # a positions list key
+    phone: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -22,8 +22,9 @@ async def next_code(session: AsyncSession) -> str:
 
 def search_text(customer: Customer) -> str:
     parts = [fold(customer.name), customer.code.lower(), customer.email or ""]
-    if customer.phone:
-        parts.append(phone_search_key(customer.phone))
+    for phone in [customer.phone, *(customer.other_phones or [])]:
+        if phone:
+            parts.append(phone_search_key(phone))
     return " ".join(p for p in parts if p)
 
 
@@ -42,6 +43,12 @@ def snapshot(customer: Customer) -> CustomerSnapshot:
         lifecycle_stage=customer.lifecycle_stage,
         created_by=customer.created_by,
         updated_by=customer.updated_by,
+        other_phones=list(customer.other_phones or []),
+        address=customer.address,
+        gender=customer.gender,
+        birthday=customer.birthday,
+        tax_code=customer.tax_code,
+        external_refs=dict(customer.external_refs or {}),
     )
 
 

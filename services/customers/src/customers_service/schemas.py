@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -13,6 +13,8 @@ from suite_shared.text import InvalidPhone, normalize_phone
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 Kind = Literal["person", "company"]
+Gender = Literal["male", "female", "other"]
+TAX_CODE = re.compile(r"^[0-9][0-9 \-]{8,16}[0-9]$")
 
 
 def _clean_phone(value: str | None) -> str | None:
@@ -33,6 +35,27 @@ def _clean_email(value: str | None) -> str | None:
     return value
 
 
+def _clean_phones(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    cleaned = [_clean_phone(v) for v in values]
+    return list(dict.fromkeys(p for p in cleaned if p))  # de-duplicated, order kept
+
+
+def _clean_tax_code(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if not TAX_CODE.match(value.strip()):
+        raise ValueError("a tax code is 10 or 13 digits (dashes and spaces allowed)")
+    return value.strip()
+
+
+def _clean_birthday(value: date | None) -> date | None:
+    if value is not None and not (date(1900, 1, 1) <= value <= date.today()):
+        raise ValueError("a birthday lies between 1900 and today")
+    return value
+
+
 def _clean_groups(value: list[str] | None) -> list[str] | None:
     if value is None:
         return None
@@ -44,13 +67,21 @@ class CustomerFields(BaseModel):
 
     kind: Kind | None = None
     phone: str | None = Field(default=None, max_length=40)
+    other_phones: list[str] | None = Field(default=None, max_length=10)
     email: str | None = Field(default=None, max_length=254)
     address: str | None = Field(default=None, max_length=500)
+    gender: Gender | None = None
+    birthday: date | None = None
+    tax_code: str | None = Field(default=None, max_length=20)
+    external_refs: dict[str, str] | None = Field(default=None, max_length=10)
     source: str | None = Field(default=None, max_length=100)
     groups: list[str] | None = Field(default=None, max_length=50)
     social_page: str | None = Field(default=None, max_length=200)
 
     _phone = field_validator("phone")(_clean_phone)
+    _other_phones = field_validator("other_phones")(_clean_phones)
+    _tax_code = field_validator("tax_code")(_clean_tax_code)
+    _birthday = field_validator("birthday")(_clean_birthday)
     _email = field_validator("email")(_clean_email)
     _groups = field_validator("groups")(_clean_groups)
 
@@ -81,13 +112,21 @@ class CustomerOut(BaseModel):
     name: str
     kind: str
     phone: str | None
+    other_phones: list[str]
     email: str | None
     address: str | None
+    gender: str | None
+    birthday: date | None
+    tax_code: str | None
+    external_refs: dict[str, str]
     source: str | None
     groups: list[str]
     social_page: str | None
     owner_id: uuid.UUID | None
     lifecycle_stage: str
+    converted_at: datetime | None
+    handed_over_at: datetime | None
+    imported_at: datetime | None
     created_by: uuid.UUID | None
     updated_by: uuid.UUID | None
     created_at: datetime
@@ -105,3 +144,65 @@ class OwnershipChangeOut(BaseModel):
     reason: str | None
     actor_id: uuid.UUID | None
     at: datetime
+
+
+class StageChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stage: Literal["lead", "contact", "customer"]
+
+
+class FieldRuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    field: str
+    check_duplicates: bool = False
+    required: bool = False
+
+
+class FieldRulesUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rules: list[FieldRuleIn] = Field(max_length=50)
+
+
+class FieldRuleOut(BaseModel):
+    field: str
+    label: str
+    check_duplicates: bool
+    required: bool
+    can_check_duplicates: bool
+    can_be_required: bool
+
+
+class ContactFields(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    position: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=254)
+    note: str | None = Field(default=None, max_length=2000)
+    is_primary: bool | None = None
+
+    _phone = field_validator("phone")(_clean_phone)
+    _email = field_validator("email")(_clean_email)
+
+
+class ContactCreate(ContactFields):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ContactUpdate(ContactFields):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class ContactOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    name: str
+    position: str | None
+    phone: str | None
+    email: str | None
+    note: str | None
+    is_primary: bool
+    created_at: datetime
+    updated_at: datetime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 from typing import Any, Literal
 
 from suite_shared.events.registry import EventPayload, event_type
@@ -22,6 +23,13 @@ class CustomerSnapshot(EventPayload):
     lifecycle_stage: str
     created_by: uuid.UUID | None
     updated_by: uuid.UUID | None
+    # Added with the full record (CUS-1); defaults keep older events readable.
+    other_phones: list[str] = []
+    address: str | None = None
+    gender: str | None = None
+    birthday: date | None = None
+    tax_code: str | None = None
+    external_refs: dict[str, str] = {}
 
 
 @event_type("customers.customer.created")
@@ -52,3 +60,22 @@ class CustomerOwnerChanged(EventPayload):
     method: OwnerChangeMethod
     rule_id: uuid.UUID | None = None
     reason: str | None = None
+
+
+@event_type("customers.customer.stage_changed")
+class CustomerStageChanged(EventPayload):
+    """lead → contact → customer; converted_at is set when it became a customer."""
+
+    customer_id: uuid.UUID
+    previous_stage: str
+    stage: str
+    converted_at: datetime | None
+    owner_id: uuid.UUID | None
+
+
+@event_type("customers.field_rules.changed")
+class FieldRulesChanged(EventPayload):
+    """The duplicate/required settings now in force (import and portal forms follow them)."""
+
+    duplicates: list[str]
+    required: list[str]

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
-from customers_service import repository
+from customers_service import field_rules, repository
 from customers_service.domain.changes import changed_fields
+from customers_service.domain.lifecycle import IllegalStageChange, check_stage_change, converts
 from customers_service.domain.ownership import default_owner, may_assign
 from customers_service.models import Customer, OwnershipChange
 from customers_service.ownership import change_owner
@@ -19,22 +20,55 @@ from customers_service.schemas import (
     CustomerUpdate,
     OwnerAssign,
     OwnershipChangeOut,
+    StageChange,
 )
 from suite_shared.auth import StaffPrincipal
 from suite_shared.errors import Problem, conflict, forbidden
-from suite_shared.events.customers import CustomerCreated, CustomerUpdated
+from suite_shared.events.customers import (
+    CustomerCreated,
+    CustomerStageChanged,
+    CustomerUpdated,
+)
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
-EDITABLE = ("name", "kind", "phone", "email", "address", "source", "groups", "social_page")
+EDITABLE = (
+    "name",
+    "kind",
+    "phone",
+    "other_phones",
+    "email",
+    "address",
+    "gender",
+    "birthday",
+    "tax_code",
+    "external_refs",
+    "source",
+    "groups",
+    "social_page",
+)
 SORTS = {
     "created_at": (Customer.created_at.asc(), Customer.id.asc()),
     "-created_at": (Customer.created_at.desc(), Customer.id.desc()),
     "name": (Customer.search_text.asc(), Customer.id.asc()),
     "-name": (Customer.search_text.desc(), Customer.id.desc()),
 }
+
+
+EMPTY_COLLECTIONS = {"groups": [], "other_phones": [], "external_refs": {}}
+
+
+async def apply_field_rules(uow, customer: Customer, principal, *, touched, new: bool) -> None:
+    """Required fields (422) and duplicates (409, by the database) before the save is final."""
+    await field_rules.lock_rules(uow.session, exclusive=False)
+    rules = await field_rules.load_rules(uow.session)
+    field_rules.require_fields(rules, customer, touched)
+    if new:
+        uow.session.add(customer)
+    await uow.session.flush()
+    await field_rules.claim_unique_values(uow.session, rules, customer, principal)
 
 
 @router.post("", status_code=201, response_model=CustomerOut)
@@ -54,9 +88,10 @@ async def create_customer(body: CustomerCreate, principal: StaffPrincipal, uow: 
         owner_version=1 if owner else 0,
     )
     customer.groups = body.groups or []
+    customer.other_phones = body.other_phones or []
+    customer.external_refs = body.external_refs or {}
     customer.search_text = repository.search_text(customer)
-    uow.session.add(customer)
-    await uow.session.flush()
+    await apply_field_rules(uow, customer, principal, touched=None, new=True)
     uow.emit(
         "customers.customer.created",
         CustomerCreated(customer=repository.snapshot(customer)),
@@ -93,12 +128,12 @@ async def update_customer(
     if not changes:
         return customer
     for key, value in requested.items():
-        setattr(customer, key, value if key != "groups" else (value or []))
+        setattr(customer, key, EMPTY_COLLECTIONS.get(key, value) if value is None else value)
     customer.updated_by = principal.id
     customer.updated_at = func.now()
     customer.version += 1
     customer.search_text = repository.search_text(customer)
-    await uow.session.flush()
+    await apply_field_rules(uow, customer, principal, touched=requested.keys(), new=False)
     await uow.session.refresh(customer, ["updated_at"])
     uow.emit(
         "customers.customer.updated",
@@ -170,3 +205,38 @@ async def ownership_history(customer_id: uuid.UUID, principal: StaffPrincipal, s
         .order_by(OwnershipChange.at.desc(), OwnershipChange.id)
     )
     return (await session.execute(query)).scalars().all()
+
+
+@router.post("/{customer_id}/stage", response_model=CustomerOut)
+async def change_stage(
+    customer_id: uuid.UUID, body: StageChange, principal: StaffPrincipal, uow: Uow
+):
+    """Move a record forward: lead → contact → customer (the conversion date is set once)."""
+    customer = await repository.get_visible(uow.session, principal, customer_id, for_update=True)
+    try:
+        check_stage_change(customer.lifecycle_stage, body.stage)
+    except IllegalStageChange as error:
+        raise conflict("illegal-stage-change", str(error), stage=customer.lifecycle_stage) from None
+    previous = customer.lifecycle_stage
+    customer.lifecycle_stage = body.stage
+    if converts(previous, body.stage):
+        customer.converted_at = func.now()
+    customer.updated_by = principal.id
+    customer.updated_at = func.now()
+    customer.version += 1
+    await uow.session.flush()
+    await uow.session.refresh(customer, ["updated_at", "converted_at"])
+    uow.emit(
+        "customers.customer.stage_changed",
+        CustomerStageChanged(
+            customer_id=customer.id,
+            previous_stage=previous,
+            stage=body.stage,
+            converted_at=customer.converted_at,
+            owner_id=customer.owner_id,
+        ),
+        subject=customer.id,
+        version=customer.version,
+    )
+    await uow.commit()
+    return customer
