@@ -7,8 +7,9 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from customers_service.filters import CustomerFilterBody
 from suite_shared.text import InvalidPhone, normalize_phone
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -206,3 +207,48 @@ class ContactOut(BaseModel):
     is_primary: bool
     created_at: datetime
     updated_at: datetime
+
+
+class AssigneeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_id: uuid.UUID
+    count: int | None = Field(default=None, ge=0)
+    min: int = Field(default=0, ge=0)
+    max: int | None = Field(default=None, ge=0)
+
+
+class Selection(BaseModel):
+    """Which customers a bulk action works on: listed ids, or everything matching a filter."""
+
+    model_config = ConfigDict(extra="forbid")
+    customer_ids: list[uuid.UUID] | None = Field(default=None, max_length=50_000)
+    filter: CustomerFilterBody | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Selection:
+        if (self.customer_ids is None) == (self.filter is None):
+            raise ValueError("give either customer_ids or filter")
+        return self
+
+
+class HandoverRequest(Selection):
+    method: Literal["manual", "even", "fewest_first"]
+    assignees: list[AssigneeIn] = Field(min_length=1, max_length=200)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class HandoverResult(BaseModel):
+    total: int
+    assignments: dict[uuid.UUID, list[uuid.UUID]]
+
+
+class RecallRequest(Selection):
+    reason: str = Field(min_length=1, max_length=500)
+    # None: back to the pool (kho); a user: straight to that salesperson.
+    to_user_id: uuid.UUID | None = None
+
+
+class RecallResult(BaseModel):
+    total: int
+    owner_id: uuid.UUID | None
+    customer_ids: list[uuid.UUID]

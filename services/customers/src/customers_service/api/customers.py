@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
-from customers_service import field_rules, repository
+from customers_service import field_rules, filters, handover, repository
 from customers_service.domain.changes import changed_fields
 from customers_service.domain.lifecycle import IllegalStageChange, check_stage_change, converts
-from customers_service.domain.ownership import default_owner, may_assign
+from customers_service.domain.ownership import HANDOVER, default_owner, may_assign
+from customers_service.filters import SORTS, CustomerFilter, Sort
 from customers_service.models import Customer, OwnershipChange
 from customers_service.ownership import change_owner
 from customers_service.schemas import (
     CustomerCreate,
     CustomerOut,
     CustomerUpdate,
+    HandoverRequest,
+    HandoverResult,
     OwnerAssign,
     OwnershipChangeOut,
+    RecallRequest,
+    RecallResult,
     StageChange,
 )
-from suite_shared.auth import StaffPrincipal
+from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import Problem, conflict, forbidden
 from suite_shared.events.customers import (
     CustomerCreated,
@@ -49,12 +54,6 @@ EDITABLE = (
     "groups",
     "social_page",
 )
-SORTS = {
-    "created_at": (Customer.created_at.asc(), Customer.id.asc()),
-    "-created_at": (Customer.created_at.desc(), Customer.id.desc()),
-    "name": (Customer.search_text.asc(), Customer.id.asc()),
-    "-name": (Customer.search_text.desc(), Customer.id.desc()),
-}
 
 
 EMPTY_COLLECTIONS = {"groups": [], "other_phones": [], "external_refs": {}}
@@ -150,28 +149,10 @@ async def list_customers(
     principal: StaffPrincipal,
     session: Session,
     page: Pagination,
-    q: Annotated[
-        str | None, Query(max_length=100, description="Name, phone, e-mail or code")
-    ] = None,
-    source: str | None = None,
-    group: str | None = None,
-    owner_id: uuid.UUID | None = None,
-    unassigned: bool | None = None,
-    sort: Literal["created_at", "-created_at", "name", "-name"] = "-created_at",
+    where: Annotated[CustomerFilter, Query()],
+    sort: Sort = "-created_at",
 ):
-    query = repository.visible_query(principal)
-    if q:
-        query = repository.keyword_filter(query, q)
-    if source:
-        query = query.where(Customer.source == source)
-    if group:
-        query = query.where(Customer.groups.any(group))
-    if owner_id:
-        query = query.where(Customer.owner_id == owner_id)
-    if unassigned is not None:
-        query = query.where(
-            Customer.owner_id.is_(None) if unassigned else Customer.owner_id.is_not(None)
-        )
+    query = filters.apply(repository.visible_query(principal), where)
     rows, total = await fetch_page(session, query.order_by(*SORTS[sort]), page)
     return Page[CustomerOut](
         items=[CustomerOut.model_validate(r) for r in rows],
@@ -179,6 +160,20 @@ async def list_customers(
         limit=page.limit,
         offset=page.offset,
     )
+
+
+@router.post("/handover", response_model=HandoverResult)
+async def handover_customers(
+    body: HandoverRequest, uow: Uow, principal: Principal = require(HANDOVER)
+):
+    """Hand a selection (or everything matching a filter) to salespeople; all or nothing."""
+    return await handover.hand_over(uow, principal, body)
+
+
+@router.post("/recall", response_model=RecallResult)
+async def recall_customers(body: RecallRequest, uow: Uow, principal: Principal = require(HANDOVER)):
+    """Take customers back to the pool, or straight to another salesperson, with a reason."""
+    return await handover.recall(uow, principal, body)
 
 
 @router.put("/{customer_id}/owner", response_model=CustomerOut)
