@@ -210,7 +210,7 @@ async def test_concurrent_handovers_do_not_deadlock_and_each_is_whole(app, clien
 
 async def test_filters_by_stage_dates_age_and_handover(client, make_token):
     manager = make_token(uuid.uuid4(), MANAGER)
-    young = (
+    (
         await client.post(
             "/customers",
             headers=auth(manager),
