@@ -89,7 +89,11 @@ def problem_response(problem: Problem, request: Request | None = None, headers=N
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in location if p not in ("body",)]
+    # ("body", "email") → "email": the request body is implied. Only the leading "body" goes;
+    # a field may itself be called body. Query and path parameters keep their prefix.
+    parts = [str(p) for p in location]
+    if parts[:1] == ["body"]:
+        parts = parts[1:]
     return ".".join(parts) or "body"
 
 

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import Select, and_, any_, literal
+from sqlalchemy import Select, and_, any_, exists, literal, select
 
 from customers_service import repository
 from customers_service.domain.date_presets import BUSINESS_TZ, preset_range
-from customers_service.models import Customer
+from customers_service.models import Activity, Customer
 
 DATE_FIELDS = {
     "created": Customer.created_at,
@@ -61,6 +61,8 @@ class CustomerFilter(BaseModel):
     preset: Literal["today", "this_week", "this_month", "last_month", "this_year"] | None = None
     date_from: date | None = Field(default=None, description="first day, business time zone")
     date_to: date | None = Field(default=None, description="last day (inclusive)")
+    appointment_from: datetime | None = Field(default=None, description="has a meeting from")
+    appointment_to: datetime | None = Field(default=None, description="has a meeting before")
     age_min: int | None = Field(default=None, ge=0, le=150)
     age_max: int | None = Field(default=None, ge=0, le=150)
 
@@ -113,6 +115,15 @@ def apply(query: Select, f: CustomerFilter, now: datetime | None = None) -> Sele
         conditions.append(column >= _local_midnight(f.date_from))
     if f.date_to:
         conditions.append(column < _local_midnight(f.date_to + timedelta(days=1)))
+    if f.appointment_from or f.appointment_to:
+        meeting = select(Activity.id).where(
+            Activity.customer_id == Customer.id, Activity.kind == "meeting"
+        )
+        if f.appointment_from:
+            meeting = meeting.where(Activity.at >= f.appointment_from)
+        if f.appointment_to:
+            meeting = meeting.where(Activity.at < f.appointment_to)
+        conditions.append(exists(meeting))
     today = now.astimezone(BUSINESS_TZ).date()
     if f.age_min is not None:  # at least age_min years old: born on or before this day then
         conditions.append(Customer.birthday <= _years_before(today, f.age_min))

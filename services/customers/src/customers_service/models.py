@@ -140,3 +140,39 @@ class Contact(Base):
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Activity(Base):
+    """One entry of a customer's care timeline (CUS-8): a call, e-mail, meeting, note, a bulk
+    message sent to them, or an order (from order events). Kind-specific fields go in details."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("customers.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(Text)
+    # When it happened (a meeting: when it is planned), which orders the timeline.
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSONB, default=dict)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Where it came from when not typed in: an order id, a campaign id. Unique per kind, so a
+    # redelivered event or a resumed campaign cannot add the same entry twice.
+    source_ref: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (
+        Index("ix_activities_customer_at", "customer_id", "at"),
+        Index("ix_activities_kind_at", "kind", "at"),
+        Index(
+            "uq_activities_kind_source_ref",
+            "kind",
+            "source_ref",
+            unique=True,
+            postgresql_where="source_ref IS NOT NULL",
+        ),
+    )

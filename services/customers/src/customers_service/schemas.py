@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from customers_service.filters import CustomerFilterBody
 from suite_shared.text import InvalidPhone, normalize_phone
@@ -252,3 +252,57 @@ class RecallResult(BaseModel):
     total: int
     owner_id: uuid.UUID | None
     customer_ids: list[uuid.UUID]
+
+
+class _ActivityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    at: datetime | None = Field(default=None, description="when it happened; default now")
+
+
+class CallIn(_ActivityIn):
+    kind: Literal["call"]
+    purpose: str | None = Field(default=None, max_length=200)
+    number: str | None = Field(default=None, max_length=40)
+    duration_s: int = Field(default=0, ge=0, le=24 * 3600)
+    recording_url: HttpUrl | None = None
+    body: str | None = Field(default=None, max_length=5000)
+
+    _number = field_validator("number")(_clean_phone)
+
+
+class EmailIn(_ActivityIn):
+    kind: Literal["email"]
+    subject: str = Field(min_length=1, max_length=300)
+    body: str | None = Field(default=None, max_length=20000)
+    purpose: str | None = Field(default=None, max_length=200)
+
+
+class MeetingIn(_ActivityIn):
+    kind: Literal["meeting"]
+    at: datetime = Field(description="when it starts")
+    subject: str = Field(min_length=1, max_length=300)
+    place: str | None = Field(default=None, max_length=300)
+    attendees: list[str] = Field(default_factory=list, max_length=50)
+    body: str | None = Field(default=None, max_length=5000)
+
+
+class NoteIn(_ActivityIn):
+    kind: Literal["note"]
+    body: str = Field(min_length=1, max_length=20000)
+
+
+ActivityIn = Annotated[CallIn | EmailIn | MeetingIn | NoteIn, Field(discriminator="kind")]
+
+
+class ActivityOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    kind: str
+    at: datetime
+    subject: str | None
+    body: str | None
+    details: dict
+    created_by: uuid.UUID | None
+    created_at: datetime
