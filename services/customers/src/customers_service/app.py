@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from customers_service.api import contacts, customers, field_rules, timeline
+from customers_service.api import contacts, customers, field_rules, opportunities, timeline
 from customers_service.handlers import HANDLERS
 from customers_service.settings import CustomersSettings
 from suite_shared.service import create_service_app
@@ -13,6 +13,12 @@ def create_app(settings: CustomersSettings | None = None) -> FastAPI:
         settings or CustomersSettings(),
         title="Customers",
         description="Customer records, ownership and its history.",
-        routers=[customers.router, contacts.router, field_rules.router, timeline.router],
+        routers=[
+            customers.router,
+            contacts.router,
+            field_rules.router,
+            timeline.router,
+            opportunities.router,
+        ],
         handlers=HANDLERS,
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -176,3 +177,27 @@ class Activity(Base):
             postgresql_where="source_ref IS NOT NULL",
         ),
     )
+
+
+class Opportunity(Base):
+    """A chance to sell to a customer (CUS-11): open, then won or lost (with a reason).
+
+    The salesperson it counts for in the conversion report is the customer's owner when the
+    opportunity was opened (kept here, so a later handover does not rewrite history)."""
+
+    __tablename__ = "opportunities"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(Text)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)  # expected value, integer đồng
+    status: Mapped[str] = mapped_column(Text, default="open")
+    lost_reason: Mapped[str | None] = mapped_column(Text, index=True)  # a lost_reasons list key
+    # Was the customer still a lead when this opened? The report's "opportunities on leads".
+    on_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

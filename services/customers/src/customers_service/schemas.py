@@ -306,3 +306,42 @@ class ActivityOut(BaseModel):
     details: dict
     created_by: uuid.UUID | None
     created_at: datetime
+
+
+class OpportunityCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    title: str = Field(min_length=1, max_length=300)
+    amount: int = Field(default=0, ge=0, le=10**15, description="expected value, integer đồng")
+
+
+class OpportunityOutcome(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    status: Literal["won", "lost"]
+    lost_reason: str | None = Field(default=None, max_length=100)
+
+
+class OpportunityOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    title: str
+    amount: int
+    status: str
+    lost_reason: str | None
+    on_lead: bool
+    owner_id: uuid.UUID | None
+    created_by: uuid.UUID | None
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class ConversionRow(BaseModel):
+    salesperson_id: uuid.UUID
+    leads: int
+    opportunities_on_leads: int
+    won: int
+    customers: int
+    contact_rate: float | None
+    customer_rate: float | None
+    conversion_rate: float | None

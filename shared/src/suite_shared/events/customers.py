@@ -79,3 +79,15 @@ class FieldRulesChanged(EventPayload):
 
     duplicates: list[str]
     required: list[str]
+
+
+@event_type("customers.opportunity.changed")
+class OpportunityChanged(EventPayload):
+    """An opportunity opened, won or lost (amount in integer đồng)."""
+
+    opportunity_id: uuid.UUID
+    customer_id: uuid.UUID
+    status: Literal["open", "won", "lost"]
+    amount: int
+    lost_reason: str | None
+    owner_id: uuid.UUID | None

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
-from customers_service import field_rules, filters, handover, repository
+from customers_service import field_rules, filters, handover, repository, stages
 from customers_service.domain.changes import changed_fields
-from customers_service.domain.lifecycle import IllegalStageChange, check_stage_change, converts
+from customers_service.domain.lifecycle import IllegalStageChange
 from customers_service.domain.ownership import HANDOVER, default_owner, may_assign
 from customers_service.filters import SORTS, CustomerFilter, Sort
 from customers_service.models import Customer, OwnershipChange
@@ -31,7 +31,6 @@ from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import Problem, conflict, forbidden
 from suite_shared.events.customers import (
     CustomerCreated,
-    CustomerStageChanged,
     CustomerUpdated,
 )
 from suite_shared.pagination import Page, Pagination, fetch_page
@@ -209,29 +208,8 @@ async def change_stage(
     """Move a record forward: lead → contact → customer (the conversion date is set once)."""
     customer = await repository.get_visible(uow.session, principal, customer_id, for_update=True)
     try:
-        check_stage_change(customer.lifecycle_stage, body.stage)
+        await stages.advance(uow, customer, body.stage, principal.id)
     except IllegalStageChange as error:
         raise conflict("illegal-stage-change", str(error), stage=customer.lifecycle_stage) from None
-    previous = customer.lifecycle_stage
-    customer.lifecycle_stage = body.stage
-    if converts(previous, body.stage):
-        customer.converted_at = func.now()
-    customer.updated_by = principal.id
-    customer.updated_at = func.now()
-    customer.version += 1
-    await uow.session.flush()
-    await uow.session.refresh(customer, ["updated_at", "converted_at"])
-    uow.emit(
-        "customers.customer.stage_changed",
-        CustomerStageChanged(
-            customer_id=customer.id,
-            previous_stage=previous,
-            stage=body.stage,
-            converted_at=customer.converted_at,
-            owner_id=customer.owner_id,
-        ),
-        subject=customer.id,
-        version=customer.version,
-    )
     await uow.commit()
     return customer

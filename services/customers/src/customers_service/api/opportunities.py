@@ -1,0 +1,189 @@
+"""Opportunities on customers and the conversion report per salesperson (CUS-11)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import and_, case, func, select
+
+from customers_service import repository, stages
+from customers_service.domain.date_presets import BUSINESS_TZ
+from customers_service.domain.opportunities import (
+    ConversionCounts,
+    IllegalOutcome,
+    check_outcome,
+    stage_after,
+)
+from customers_service.domain.ownership import VIEW_ALL
+from customers_service.models import Customer, Opportunity
+from customers_service.schemas import (
+    ConversionRow,
+    OpportunityCreate,
+    OpportunityOut,
+    OpportunityOutcome,
+)
+from suite_shared.auth import StaffPrincipal
+from suite_shared.errors import Problem, conflict, invalid, not_found
+from suite_shared.events.customers import OpportunityChanged
+from suite_shared.service import Session, Uow
+
+router = APIRouter(tags=["opportunities"])
+
+
+def _emit(uow, opportunity: Opportunity) -> None:
+    uow.emit(
+        "customers.opportunity.changed",
+        OpportunityChanged(
+            opportunity_id=opportunity.id,
+            customer_id=opportunity.customer_id,
+            status=opportunity.status,
+            amount=opportunity.amount,
+            lost_reason=opportunity.lost_reason,
+            owner_id=opportunity.owner_id,
+        ),
+        subject=opportunity.customer_id,
+    )
+
+
+@router.post(
+    "/customers/{customer_id}/opportunities", status_code=201, response_model=OpportunityOut
+)
+async def open_opportunity(
+    customer_id: uuid.UUID, body: OpportunityCreate, principal: StaffPrincipal, uow: Uow
+):
+    customer = await repository.get_visible(uow.session, principal, customer_id, for_update=True)
+    opportunity = Opportunity(
+        id=uuid.uuid4(),
+        customer_id=customer.id,
+        title=body.title,
+        amount=body.amount,
+        status="open",
+        on_lead=customer.lifecycle_stage == "lead",
+        owner_id=customer.owner_id,
+        created_by=principal.id,
+    )
+    uow.session.add(opportunity)
+    target = stage_after(None, customer.lifecycle_stage)
+    if target != customer.lifecycle_stage:  # seed 002: an opportunity makes a lead a contact
+        await stages.advance(uow, customer, target, principal.id)
+    await uow.session.flush()
+    _emit(uow, opportunity)
+    await uow.commit()
+    await uow.session.refresh(opportunity)
+    return opportunity
+
+
+@router.get("/customers/{customer_id}/opportunities", response_model=list[OpportunityOut])
+async def list_opportunities(customer_id: uuid.UUID, principal: StaffPrincipal, session: Session):
+    await repository.get_visible(session, principal, customer_id)
+    query = (
+        select(Opportunity)
+        .where(Opportunity.customer_id == customer_id)
+        .order_by(Opportunity.created_at.desc(), Opportunity.id)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+@router.post("/opportunities/{opportunity_id}/outcome", response_model=OpportunityOut)
+async def close_opportunity(
+    opportunity_id: uuid.UUID, body: OpportunityOutcome, principal: StaffPrincipal, uow: Uow
+):
+    opportunity = await uow.session.get(Opportunity, opportunity_id, with_for_update=True)
+    if opportunity is None:
+        raise not_found("Opportunity", opportunity_id)
+    try:
+        customer = await repository.get_visible(
+            uow.session, principal, opportunity.customer_id, for_update=True
+        )
+    except Problem:  # its customer is not visible: the opportunity is not either
+        raise not_found("Opportunity", opportunity_id) from None
+    try:
+        check_outcome(opportunity.status, body.status, body.lost_reason)
+    except IllegalOutcome as error:
+        if body.status == "lost" and opportunity.status == "open":
+            raise invalid("lost_reason", str(error)) from None
+        raise conflict("illegal-outcome", str(error), current_status=opportunity.status) from None
+    opportunity.status = body.status
+    opportunity.lost_reason = body.lost_reason if body.status == "lost" else None
+    opportunity.closed_at = func.now()
+    target = stage_after(body.status, customer.lifecycle_stage)
+    if target != customer.lifecycle_stage:  # seed 002: a won opportunity makes a customer
+        await stages.advance(uow, customer, target, principal.id)
+    await uow.session.flush()
+    _emit(uow, opportunity)
+    await uow.commit()
+    await uow.session.refresh(opportunity)
+    return opportunity
+
+
+@router.get("/reports/conversion", response_model=list[ConversionRow])
+async def conversion_report(
+    principal: StaffPrincipal,
+    session: Session,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    salesperson_id: Annotated[list[uuid.UUID] | None, Query(max_length=500)] = None,
+):
+    """Per salesperson, over the leads created in the period (default: from the start).
+    Pass a department's members as salesperson_id to see one department."""
+    if date_from and date_to and date_from > date_to:
+        raise invalid("query.date_from", "date_from is after date_to")
+    people = salesperson_id
+    if not principal.can(VIEW_ALL):
+        people = [principal.id]  # a salesperson sees their own figures only
+    leads = select(Customer.id, Customer.owner_id, Customer.lifecycle_stage).where(
+        Customer.owner_id.isnot(None)
+    )
+    if people:
+        leads = leads.where(Customer.owner_id.in_(people))
+    if date_from:
+        leads = leads.where(Customer.created_at >= _midnight(date_from))
+    if date_to:
+        leads = leads.where(Customer.created_at < _midnight(date_to + timedelta(days=1)))
+    leads = leads.subquery()
+    on_lead = and_(Opportunity.customer_id == leads.c.id, Opportunity.on_lead)
+    per_lead = (
+        select(
+            leads.c.owner_id,
+            leads.c.lifecycle_stage,
+            func.count(Opportunity.id).label("opportunities"),
+            func.count(case((Opportunity.status == "won", 1))).label("won"),
+        )
+        .select_from(leads.outerjoin(Opportunity, on_lead))
+        .group_by(leads.c.id, leads.c.owner_id, leads.c.lifecycle_stage)
+        .subquery()
+    )
+    query = (
+        select(
+            per_lead.c.owner_id,
+            func.count(),
+            func.sum(per_lead.c.opportunities),
+            func.sum(per_lead.c.won),
+            func.count(case((per_lead.c.lifecycle_stage == "customer", 1))),
+        )
+        .group_by(per_lead.c.owner_id)
+        .order_by(per_lead.c.owner_id)
+    )
+    rows = []
+    for owner, lead_count, opportunities, won, customers in await session.execute(query):
+        counts = ConversionCounts(lead_count, int(opportunities), int(won), customers)
+        rows.append(
+            ConversionRow(
+                salesperson_id=owner,
+                leads=counts.leads,
+                opportunities_on_leads=counts.opportunities_on_leads,
+                won=counts.won,
+                customers=counts.customers,
+                contact_rate=counts.contact_rate,
+                customer_rate=counts.customer_rate,
+                conversion_rate=counts.conversion_rate,
+            )
+        )
+    return rows
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=BUSINESS_TZ)
