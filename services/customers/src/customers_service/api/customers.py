@@ -6,14 +6,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from customers_service import field_rules, filters, handover, repository, stages
-from customers_service.domain.changes import changed_fields
+from customers_service import filters, handover, repository, stages, writes
 from customers_service.domain.lifecycle import IllegalStageChange
-from customers_service.domain.ownership import HANDOVER, default_owner, may_assign
+from customers_service.domain.ownership import HANDOVER, may_assign
 from customers_service.filters import SORTS, CustomerFilter, Sort
-from customers_service.models import Customer, OwnershipChange
+from customers_service.models import OwnershipChange
 from customers_service.ownership import change_owner
 from customers_service.schemas import (
     CustomerCreate,
@@ -28,74 +27,16 @@ from customers_service.schemas import (
     StageChange,
 )
 from suite_shared.auth import Principal, StaffPrincipal, require
-from suite_shared.errors import Problem, conflict, forbidden
-from suite_shared.events.customers import (
-    CustomerCreated,
-    CustomerUpdated,
-)
+from suite_shared.errors import conflict, forbidden
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
-EDITABLE = (
-    "name",
-    "kind",
-    "phone",
-    "other_phones",
-    "email",
-    "address",
-    "gender",
-    "birthday",
-    "tax_code",
-    "external_refs",
-    "source",
-    "groups",
-    "social_page",
-)
-
-
-EMPTY_COLLECTIONS = {"groups": [], "other_phones": [], "external_refs": {}}
-
-
-async def apply_field_rules(uow, customer: Customer, principal, *, touched, new: bool) -> None:
-    """Required fields (422) and duplicates (409, by the database) before the save is final."""
-    await field_rules.lock_rules(uow.session, exclusive=False)
-    rules = await field_rules.load_rules(uow.session)
-    field_rules.require_fields(rules, customer, touched)
-    if new:
-        uow.session.add(customer)
-    await uow.session.flush()
-    await field_rules.claim_unique_values(uow.session, rules, customer, principal)
-
 
 @router.post("", status_code=201, response_model=CustomerOut)
 async def create_customer(body: CustomerCreate, principal: StaffPrincipal, uow: Uow):
-    owner = default_owner(principal, body.owner_id)
-    if owner is not None and not may_assign(principal, owner):
-        raise forbidden("Assigning a customer to someone else needs customers.handover")
-    customer = Customer(
-        id=uuid.uuid4(),
-        code=await repository.next_code(uow.session),
-        **body.model_dump(exclude={"owner_id"}, exclude_none=True),
-        owner_id=owner,
-        lifecycle_stage="lead",
-        created_by=principal.id,
-        updated_by=principal.id,
-        version=1,
-        owner_version=1 if owner else 0,
-    )
-    customer.groups = body.groups or []
-    customer.other_phones = body.other_phones or []
-    customer.external_refs = body.external_refs or {}
-    customer.search_text = repository.search_text(customer)
-    await apply_field_rules(uow, customer, principal, touched=None, new=True)
-    uow.emit(
-        "customers.customer.created",
-        CustomerCreated(customer=repository.snapshot(customer)),
-        subject=customer.id,
-        version=customer.version,
-    )
+    customer = await writes.create(uow, principal, body)
     await uow.commit()
     return customer
 
@@ -116,29 +57,7 @@ async def update_customer(
             f"Customer changed meanwhile (now version {customer.version})",
             current_version=customer.version,
         )
-    requested = body.model_dump(include=set(EDITABLE), exclude_unset=True)
-    if "name" in requested and requested["name"] is None:
-        raise Problem(
-            422, "validation-error", "Invalid input", "name cannot be empty", field="name"
-        )
-    before = {key: getattr(customer, key) for key in requested}
-    changes = changed_fields(before, requested)
-    if not changes:
-        return customer
-    for key, value in requested.items():
-        setattr(customer, key, EMPTY_COLLECTIONS.get(key, value) if value is None else value)
-    customer.updated_by = principal.id
-    customer.updated_at = func.now()
-    customer.version += 1
-    customer.search_text = repository.search_text(customer)
-    await apply_field_rules(uow, customer, principal, touched=requested.keys(), new=False)
-    await uow.session.refresh(customer, ["updated_at"])
-    uow.emit(
-        "customers.customer.updated",
-        CustomerUpdated(customer=repository.snapshot(customer), changed=changes),
-        subject=customer.id,
-        version=customer.version,
-    )
+    await writes.update(uow, principal, customer, body.model_dump(exclude_unset=True))
     await uow.commit()
     return customer
 

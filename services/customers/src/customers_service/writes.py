@@ -1,0 +1,111 @@
+"""Creating and changing a customer record, with the field rules and the events; used by the
+API and by imports alike (callers commit)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func
+
+from customers_service import field_rules, repository
+from customers_service.domain.changes import changed_fields
+from customers_service.domain.ownership import default_owner, may_assign
+from customers_service.models import Customer
+from customers_service.schemas import CustomerCreate
+from suite_shared.auth import Principal
+from suite_shared.errors import Problem, forbidden
+from suite_shared.events.customers import CustomerCreated, CustomerUpdated
+from suite_shared.uow import UnitOfWork
+
+EDITABLE = (
+    "name",
+    "kind",
+    "phone",
+    "other_phones",
+    "email",
+    "address",
+    "gender",
+    "birthday",
+    "tax_code",
+    "external_refs",
+    "source",
+    "groups",
+    "social_page",
+)
+EMPTY_COLLECTIONS = {"groups": [], "other_phones": [], "external_refs": {}}
+
+
+async def apply_field_rules(uow, customer: Customer, principal, *, touched, new: bool) -> None:
+    """Required fields (422) and duplicates (409, by the database) before the save is final."""
+    await field_rules.lock_rules(uow.session, exclusive=False)
+    rules = await field_rules.load_rules(uow.session)
+    field_rules.require_fields(rules, customer, touched)
+    if new:
+        uow.session.add(customer)
+    await uow.session.flush()
+    await field_rules.claim_unique_values(uow.session, rules, customer, principal)
+
+
+async def create(
+    uow: UnitOfWork, principal: Principal, body: CustomerCreate, *, imported: bool = False
+) -> Customer:
+    owner = default_owner(principal, body.owner_id)
+    if owner is not None and not may_assign(principal, owner):
+        raise forbidden("Assigning a customer to someone else needs customers.handover")
+    customer = Customer(
+        id=uuid.uuid4(),
+        code=await repository.next_code(uow.session),
+        **body.model_dump(exclude={"owner_id"}, exclude_none=True),
+        owner_id=owner,
+        lifecycle_stage="lead",
+        created_by=principal.id,
+        updated_by=principal.id,
+        version=1,
+        owner_version=1 if owner else 0,
+        imported_at=func.now() if imported else None,
+    )
+    customer.groups = body.groups or []
+    customer.other_phones = body.other_phones or []
+    customer.external_refs = body.external_refs or {}
+    customer.search_text = repository.search_text(customer)
+    await apply_field_rules(uow, customer, principal, touched=None, new=True)
+    if imported:
+        await uow.session.refresh(customer, ["imported_at"])
+    uow.emit(
+        "customers.customer.created",
+        CustomerCreated(customer=repository.snapshot(customer)),
+        subject=customer.id,
+        version=customer.version,
+    )
+    return customer
+
+
+async def update(
+    uow: UnitOfWork, principal: Principal, customer: Customer, fields: dict[str, Any]
+) -> bool:
+    """Apply the given editable fields; False when nothing actually changed."""
+    requested = {k: v for k, v in fields.items() if k in EDITABLE}
+    if "name" in requested and requested["name"] is None:
+        raise Problem(
+            422, "validation-error", "Invalid input", "name cannot be empty", field="name"
+        )
+    before = {key: getattr(customer, key) for key in requested}
+    changes = changed_fields(before, requested)
+    if not changes:
+        return False
+    for key, value in requested.items():
+        setattr(customer, key, EMPTY_COLLECTIONS.get(key, value) if value is None else value)
+    customer.updated_by = principal.id
+    customer.updated_at = func.now()
+    customer.version += 1
+    customer.search_text = repository.search_text(customer)
+    await apply_field_rules(uow, customer, principal, touched=requested.keys(), new=False)
+    await uow.session.refresh(customer, ["updated_at"])
+    uow.emit(
+        "customers.customer.updated",
+        CustomerUpdated(customer=repository.snapshot(customer), changed=changes),
+        subject=customer.id,
+        version=customer.version,
+    )
+    return True
