@@ -2,7 +2,8 @@
 
 from fastapi import FastAPI
 
-from customers_service.api import contacts, customers, field_rules, opportunities, timeline
+from customers_service import importing
+from customers_service.api import contacts, customers, field_rules, imports, opportunities, timeline
 from customers_service.handlers import HANDLERS
 from customers_service.settings import CustomersSettings
 from suite_shared.service import create_service_app
@@ -19,6 +20,8 @@ def create_app(settings: CustomersSettings | None = None) -> FastAPI:
             field_rules.router,
             timeline.router,
             opportunities.router,
+            imports.router,
         ],
         handlers=HANDLERS,
+        on_start=[importing.fail_interrupted],
     )

@@ -345,3 +345,31 @@ class ConversionRow(BaseModel):
     contact_rate: float | None
     customer_rate: float | None
     conversion_rate: float | None
+
+
+class ImportJobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    filename: str
+    status: str
+    total: int
+    created: int
+    updated: int
+    duplicate: int
+    invalid: int
+    ignored_columns: list[str]
+    error: str | None
+    created_by: uuid.UUID
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ImportRowOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    row_number: int
+    status: str
+    field: str | None
+    message: str | None
+    customer_id: uuid.UUID | None
