@@ -63,3 +63,24 @@ async def admin_token(gateway) -> str:
     )
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
+
+
+@pytest.fixture
+def create_salesperson(gateway, admin_token):
+    """An async factory: a new staff user with the sales role, logged in → (id, token)."""
+
+    async def create(name: str) -> tuple[str, str]:
+        email = f"{name.lower()}-{uuid.uuid4().hex[:6]}@e2e.test"
+        response = await gateway.post(
+            "/identity/users",
+            headers={"Authorization": f"Bearer {admin_token}"},
+            json={"email": email, "full_name": name, "password": "Sales-pass-123", "role": "sales"},
+        )
+        assert response.status_code == 201, response.text
+        login = await gateway.post(
+            "/identity/auth/login", json={"login": email, "password": "Sales-pass-123"}
+        )
+        assert login.status_code == 200, login.text
+        return response.json()["id"], login.json()["access_token"]
+
+    return create

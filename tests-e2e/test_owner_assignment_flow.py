@@ -23,21 +23,6 @@ def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def create_salesperson(gateway, admin_token: str, name: str) -> tuple[str, str]:
-    email = f"{name.lower()}-{uuid.uuid4().hex[:6]}@e2e.test"
-    response = await gateway.post(
-        "/identity/users",
-        headers=auth(admin_token),
-        json={"email": email, "full_name": name, "password": "Sales-pass-123", "role": "sales"},
-    )
-    assert response.status_code == 201, response.text
-    login = await gateway.post(
-        "/identity/auth/login", json={"login": email, "password": "Sales-pass-123"}
-    )
-    assert login.status_code == 200, login.text
-    return response.json()["id"], login.json()["access_token"]
-
-
 async def owner_of(gateway, token: str, customer_id: str) -> str | None:
     response = await gateway.get(f"/customers/customers/{customer_id}", headers=auth(token))
     assert response.status_code == 200, response.text
@@ -52,9 +37,11 @@ async def create_customer(gateway, token: str, name: str, source: str) -> str:
     return response.json()["id"]
 
 
-async def test_website_customers_alternate_between_the_department_members(gateway, admin_token):
-    alice, alice_token = await create_salesperson(gateway, admin_token, "Alice")
-    bob, bob_token = await create_salesperson(gateway, admin_token, "Bob")
+async def test_website_customers_alternate_between_the_department_members(
+    gateway, admin_token, create_salesperson
+):
+    alice, alice_token = await create_salesperson("Alice")
+    bob, bob_token = await create_salesperson("Bob")
     department = await gateway.post(
         "/identity/departments",
         headers=auth(admin_token),
