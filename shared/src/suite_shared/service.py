@@ -57,8 +57,10 @@ async def running(
     settings: ServiceSettings,
     handlers: dict[str, Handler] | None = None,
     on_start: Sequence[Hook] = (),
+    on_stop: Sequence[Hook] = (),
 ) -> AsyncIterator[Runtime]:
-    """Start engine, broker, outbox relay and (if the service consumes events) the consumer."""
+    """Start engine, broker, outbox relay and (if the service consumes events) the consumer;
+    ``on_stop`` hooks run first on the way out, while the database and broker still work."""
     engine = make_engine(settings)
     session_factory = make_session_factory(engine)
     broker = Broker(settings.amqp_url, Names(settings.broker_namespace, settings.service_name))
@@ -86,6 +88,8 @@ async def running(
             await runtime.consumer.start()
         yield runtime
     finally:
+        for hook in on_stop:
+            await hook(runtime)
         await relay.stop()
         await broker.close()
         await engine.dispose()
@@ -108,13 +112,14 @@ def create_service_app(
     routers: Sequence[APIRouter],
     handlers: dict[str, Handler] | None = None,
     on_start: Sequence[Hook] = (),
+    on_stop: Sequence[Hook] = (),
     description: str = "",
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        async with running(settings, handlers, on_start) as runtime:
+        async with running(settings, handlers, on_start, on_stop) as runtime:
             app.state.runtime = runtime
             yield
 

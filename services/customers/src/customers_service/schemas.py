@@ -373,3 +373,39 @@ class ImportRowOut(BaseModel):
     field: str | None
     message: str | None
     customer_id: uuid.UUID | None
+
+
+class CampaignCreate(Selection):
+    channel: Literal["email", "sms"]
+    subject: str | None = Field(default=None, max_length=300)
+    body: str = Field(min_length=1, max_length=5000)
+
+    @model_validator(mode="after")
+    def _email_has_subject(self) -> CampaignCreate:
+        if self.channel == "email" and not (self.subject and self.subject.strip()):
+            raise ValueError("an e-mail needs a subject")
+        return self
+
+
+class CampaignOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    channel: str
+    subject: str | None
+    body: str
+    status: str
+    created_by: uuid.UUID
+    created_at: datetime
+    finished_at: datetime | None
+    counts: dict[str, int] = {}
+
+
+class RecipientOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    customer_id: uuid.UUID
+    address: str | None
+    status: str
+    error: str | None
+    sent_at: datetime | None
