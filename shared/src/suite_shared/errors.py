@@ -13,6 +13,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -123,6 +124,19 @@ async def _on_http(request: Request, exc: StarletteHTTPException):
     return problem_response(problem, request, headers=getattr(exc, "headers", None))
 
 
+def _is_nul_text(exc: Exception) -> bool:
+    # PostgreSQL text cannot hold U+0000; pydantic lets it through, so the database refuses
+    # it. That is bad input (422), not our failure.
+    return "invalid byte sequence" in str(exc) and "0x00" in str(exc)
+
+
+async def _on_database_error(request: Request, exc: DBAPIError):
+    if _is_nul_text(exc):
+        problem = invalid("body", "text may not contain the NUL character (U+0000)")
+        return problem_response(problem, request)
+    return await _on_unexpected(request, exc)
+
+
 async def _on_unexpected(request: Request, exc: Exception):
     log.exception("unhandled error", path=request.url.path)
     problem = Problem(500, "internal-error", "Internal error", "Something went wrong on our side")
@@ -133,4 +147,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(DBAPIError, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)

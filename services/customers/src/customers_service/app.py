@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from customers_service import importing
+from customers_service import settings_lists as lists
 from customers_service.api import (
     campaigns,
     contacts,
@@ -10,6 +11,7 @@ from customers_service.api import (
     field_rules,
     imports,
     opportunities,
+    settings_lists,
     timeline,
 )
 from customers_service.campaigns import CampaignSender
@@ -51,8 +53,9 @@ def create_app(settings: CustomersSettings | None = None) -> FastAPI:
             opportunities.router,
             imports.router,
             campaigns.router,
+            settings_lists.router,
         ],
         handlers=HANDLERS,
-        on_start=[importing.fail_interrupted, start_sender],
+        on_start=[importing.fail_interrupted, lists.ensure_reserved, start_sender],
         on_stop=[stop_sender],
     )

@@ -272,3 +272,21 @@ class CampaignRecipient(Base):
     status: Mapped[str] = mapped_column(Text, default="pending")
     error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ListItem(Base):
+    """One entry of a settings list (CUS-3): a customer group, source, contact position,
+    lost-opportunity reason or social page. Customers refer to it by key."""
+
+    __tablename__ = "list_items"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    folded_name: Mapped[str] = mapped_column(Text)  # "Khách sỉ" and "khach  si" are one name
+    description: Mapped[str | None] = mapped_column(Text)
+    reserved: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -409,3 +409,30 @@ class RecipientOut(BaseModel):
     status: str
     error: str | None
     sent_at: datetime | None
+
+
+class ListItemCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    key: str | None = Field(default=None, max_length=63)
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=1000)
+
+
+class ListItemUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=1000)
+    version: int | None = None
+
+
+class ListItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    key: str
+    name: str
+    description: str | None
+    reserved: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime

@@ -91,3 +91,13 @@ class OpportunityChanged(EventPayload):
     amount: int
     lost_reason: str | None
     owner_id: uuid.UUID | None
+
+
+@event_type("customers.list_item.changed")
+class ListItemChanged(EventPayload):
+    """A settings-list item (group, source, position, lost reason, social page) changed."""
+
+    kind: str
+    key: str
+    name: str
+    action: Literal["created", "updated", "deleted"]
