@@ -55,7 +55,7 @@ def _first_error(error: ValidationError) -> tuple[str, str]:
     return ".".join(str(p) for p in first["loc"]) or "row", first["msg"]
 
 
-async def import_row(uow, principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:
+async def import_row(uow, principal: Principal, fields: dict[str, Any], rules) -> dict[str, Any]:
     """Save one row; its report entry (status, field, message, customer_id)."""
     try:
         code = fields.pop("code", None)
@@ -71,9 +71,11 @@ async def import_row(uow, principal: Principal, fields: dict[str, Any]) -> dict[
                         "message": f"no customer has the code {code}",
                     }
                 body = CustomerUpdate(**fields)
-                await writes.update(uow, principal, customer, body.model_dump(exclude_unset=True))
+                changes = body.model_dump(exclude_unset=True)
+                await writes.update(uow, principal, customer, changes, rules=rules)
                 return {"status": "updated", "customer_id": customer.id}
-            customer = await writes.create(uow, principal, CustomerCreate(**fields), imported=True)
+            body = CustomerCreate(**fields)
+            customer = await writes.create(uow, principal, body, imported=True, rules=rules)
             return {"status": "created", "customer_id": customer.id}
     except ValidationError as error:
         field, message = _first_error(error)
@@ -117,12 +119,13 @@ async def run(runtime: Runtime, job_id: uuid.UUID, path: Path, kind: str, princi
 async def _import_batch(runtime, job_id, principal, columns, batch, number: int) -> int:
     report = []
     async with runtime.uow() as uow:
+        rules = await writes.current_rules(uow)  # once per batch, held until its commit
         for cells in batch:
             number += 1
             fields = row_fields(columns, cells)
             if not fields:
                 continue  # an empty line
-            entry = await import_row(uow, principal, fields)
+            entry = await import_row(uow, principal, fields, rules)
             report.append(
                 {
                     "job_id": job_id,

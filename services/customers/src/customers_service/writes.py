@@ -4,6 +4,7 @@ API and by imports alike (callers commit)."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -36,10 +37,19 @@ EDITABLE = (
 EMPTY_COLLECTIONS = {"groups": [], "other_phones": [], "external_refs": {}}
 
 
-async def apply_field_rules(uow, customer: Customer, principal, *, touched, new: bool) -> None:
-    """Required fields (422) and duplicates (409, by the database) before the save is final."""
+async def current_rules(uow) -> list:
+    """The field rules, held steady (shared lock) until this transaction ends."""
     await field_rules.lock_rules(uow.session, exclusive=False)
-    rules = await field_rules.load_rules(uow.session)
+    return await field_rules.load_rules(uow.session)
+
+
+async def apply_field_rules(
+    uow, customer: Customer, principal, *, touched, new: bool, rules=None
+) -> None:
+    """Required fields (422) and duplicates (409, by the database) before the save is final.
+    ``rules`` from current_rules() when saving many in one transaction (imports)."""
+    if rules is None:
+        rules = await current_rules(uow)
     field_rules.require_fields(rules, customer, touched)
     if new:
         uow.session.add(customer)
@@ -48,7 +58,12 @@ async def apply_field_rules(uow, customer: Customer, principal, *, touched, new:
 
 
 async def create(
-    uow: UnitOfWork, principal: Principal, body: CustomerCreate, *, imported: bool = False
+    uow: UnitOfWork,
+    principal: Principal,
+    body: CustomerCreate,
+    *,
+    imported: bool = False,
+    rules=None,
 ) -> Customer:
     owner = default_owner(principal, body.owner_id)
     if owner is not None and not may_assign(principal, owner):
@@ -63,15 +78,13 @@ async def create(
         updated_by=principal.id,
         version=1,
         owner_version=1 if owner else 0,
-        imported_at=func.now() if imported else None,
+        imported_at=datetime.now(UTC) if imported else None,
     )
     customer.groups = body.groups or []
     customer.other_phones = body.other_phones or []
     customer.external_refs = body.external_refs or {}
     customer.search_text = repository.search_text(customer)
-    await apply_field_rules(uow, customer, principal, touched=None, new=True)
-    if imported:
-        await uow.session.refresh(customer, ["imported_at"])
+    await apply_field_rules(uow, customer, principal, touched=None, new=True, rules=rules)
     uow.emit(
         "customers.customer.created",
         CustomerCreated(customer=repository.snapshot(customer)),
@@ -82,7 +95,7 @@ async def create(
 
 
 async def update(
-    uow: UnitOfWork, principal: Principal, customer: Customer, fields: dict[str, Any]
+    uow: UnitOfWork, principal: Principal, customer: Customer, fields: dict[str, Any], rules=None
 ) -> bool:
     """Apply the given editable fields; False when nothing actually changed."""
     requested = {k: v for k, v in fields.items() if k in EDITABLE}
@@ -100,7 +113,9 @@ async def update(
     customer.updated_at = func.now()
     customer.version += 1
     customer.search_text = repository.search_text(customer)
-    await apply_field_rules(uow, customer, principal, touched=requested.keys(), new=False)
+    await apply_field_rules(
+        uow, customer, principal, touched=requested.keys(), new=False, rules=rules
+    )
     await uow.session.refresh(customer, ["updated_at"])
     uow.emit(
         "customers.customer.updated",
