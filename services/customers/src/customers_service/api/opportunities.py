@@ -48,6 +48,19 @@ def _emit(uow, opportunity: Opportunity) -> None:
     )
 
 
+async def _save(uow, opportunity: Opportunity, customer, outcome: str | None, principal):
+    """Commit an opened (outcome None) or closed opportunity, moving its customer forward as
+    seed 002 says: an opportunity makes a lead a contact, a won one makes a customer."""
+    target = stage_after(outcome, customer.lifecycle_stage)
+    if target != customer.lifecycle_stage:
+        await stages.advance(uow, customer, target, principal.id)
+    await uow.session.flush()
+    _emit(uow, opportunity)
+    await uow.commit()
+    await uow.session.refresh(opportunity)
+    return opportunity
+
+
 @router.post(
     "/customers/{customer_id}/opportunities", status_code=201, response_model=OpportunityOut
 )
@@ -66,14 +79,7 @@ async def open_opportunity(
         created_by=principal.id,
     )
     uow.session.add(opportunity)
-    target = stage_after(None, customer.lifecycle_stage)
-    if target != customer.lifecycle_stage:  # seed 002: an opportunity makes a lead a contact
-        await stages.advance(uow, customer, target, principal.id)
-    await uow.session.flush()
-    _emit(uow, opportunity)
-    await uow.commit()
-    await uow.session.refresh(opportunity)
-    return opportunity
+    return await _save(uow, opportunity, customer, None, principal)
 
 
 @router.get("/customers/{customer_id}/opportunities", response_model=list[OpportunityOut])
@@ -109,14 +115,7 @@ async def close_opportunity(
     opportunity.status = body.status
     opportunity.lost_reason = body.lost_reason if body.status == "lost" else None
     opportunity.closed_at = func.now()
-    target = stage_after(body.status, customer.lifecycle_stage)
-    if target != customer.lifecycle_stage:  # seed 002: a won opportunity makes a customer
-        await stages.advance(uow, customer, target, principal.id)
-    await uow.session.flush()
-    _emit(uow, opportunity)
-    await uow.commit()
-    await uow.session.refresh(opportunity)
-    return opportunity
+    return await _save(uow, opportunity, customer, body.status, principal)
 
 
 @router.get("/reports/conversion", response_model=list[ConversionRow])
