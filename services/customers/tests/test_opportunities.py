@@ -1,5 +1,6 @@
 """CUS-11 opportunities and the conversion report with seed 002's formulas."""
 
+import asyncio
 import uuid
 
 import pytest
@@ -145,3 +146,65 @@ async def test_conversion_report_per_salesperson(client, make_token):
         params={"date_from": "2026-02-01", "date_to": "2026-01-01"},
     )
     assert_problem(bad, 422, "validation-error")
+
+
+async def test_conversion_report_by_department_from_identity_events(app, client, make_token):
+    from suite_shared.events.identity import DepartmentCreated, DepartmentUpdated
+    from suite_shared.testing.infra import eventually
+
+    manager = make_token(uuid.uuid4(), ["customers.view_all", "customers.handover"])
+    alice, bob, carol = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for person in (alice, bob, carol):
+        await new_customer(client, manager, owner_id=str(person))
+    department = uuid.uuid4()
+
+    def snapshot(model, *members):
+        return model(
+            department_id=department,
+            name="Bán lẻ",
+            members=[{"user_id": m, "position": i} for i, m in enumerate(members)],
+        )
+
+    async with app.state.runtime.uow() as uow:  # identity's events, through the real broker
+        uow.emit(
+            "identity.department.created",
+            snapshot(DepartmentCreated, alice),
+            subject=department,
+            version=1,
+        )
+        uow.emit(
+            "identity.department.updated",
+            snapshot(DepartmentUpdated, alice, bob),
+            subject=department,
+            version=3,
+        )
+        await uow.commit()
+
+    async def department_rows():
+        response = await client.get(
+            "/reports/conversion", headers=auth(manager), params={"department_id": str(department)}
+        )
+        rows = sorted(r["salesperson_id"] for r in response.json())
+        return rows if rows == sorted([str(alice), str(bob)]) else None
+
+    await eventually(department_rows)
+    async with app.state.runtime.uow() as uow:  # an older event arriving late changes nothing
+        uow.emit(
+            "identity.department.updated",
+            snapshot(DepartmentUpdated, carol),
+            subject=department,
+            version=2,
+        )
+        await uow.commit()
+    await asyncio.sleep(0.5)
+    assert await department_rows()
+    only_bob = await client.get(
+        "/reports/conversion",
+        headers=auth(manager),
+        params={"department_id": str(department), "salesperson_id": [str(bob), str(carol)]},
+    )
+    assert [r["salesperson_id"] for r in only_bob.json()] == [str(bob)]
+    unknown = await client.get(
+        "/reports/conversion", headers=auth(manager), params={"department_id": str(uuid.uuid4())}
+    )
+    assert unknown.json() == []

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from customers_service.domain.ownership import decision_applies
-from customers_service.models import Customer
+from customers_service.models import DEPARTMENTS, Customer
 from customers_service.ownership import change_owner
 from suite_shared.events.envelope import Envelope
 from suite_shared.events.rules import OwnerDecisionMade
+from suite_shared.readmodels.departments import DepartmentReadModel
 from suite_shared.uow import UnitOfWork
 
 
@@ -34,4 +35,8 @@ async def apply_owner_decision(
     )
 
 
-HANDLERS = {"rules.owner_decision.made": apply_owner_decision}
+DEPARTMENT_READ_MODEL = DepartmentReadModel(DEPARTMENTS)
+HANDLERS = {
+    "rules.owner_decision.made": apply_owner_decision,
+    **DEPARTMENT_READ_MODEL.handlers(),
+}

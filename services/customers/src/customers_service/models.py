@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from suite_shared.db import new_metadata
+from suite_shared.readmodels.departments import department_tables
 
 
 class Base(DeclarativeBase):
@@ -29,6 +30,8 @@ class Base(DeclarativeBase):
 
 
 customer_code_seq = Sequence("customer_code_seq", metadata=Base.metadata)
+# identity's departments, kept from its events (reports by department).
+DEPARTMENTS = department_tables(Base.metadata)
 
 
 class Customer(Base):

@@ -2,59 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 
 from rules_engine_service import repository
 from rules_engine_service.assignment import department_members, next_in_department
 from rules_engine_service.domain.evaluation import first_match
-from rules_engine_service.models import Decision, Department, DepartmentMember, Staff
+from rules_engine_service.models import DEPARTMENTS, Decision, Staff
 from suite_shared.events.customers import CustomerCreated, CustomerUpdated
 from suite_shared.events.envelope import Envelope
-from suite_shared.events.identity import DepartmentDeleted, DepartmentSnapshot, UserSnapshot
+from suite_shared.events.identity import UserSnapshot
 from suite_shared.events.rules import OwnerDecisionMade
+from suite_shared.readmodels.departments import DepartmentReadModel
 from suite_shared.uow import UnitOfWork
-
-
-async def department_changed(
-    uow: UnitOfWork, envelope: Envelope, payload: DepartmentSnapshot
-) -> None:
-    session = uow.session
-    version = envelope.version or 0
-    current = await session.get(Department, payload.department_id, with_for_update=True)
-    if current is not None and current.version >= version:
-        return  # an older event arriving late
-    if current is None:
-        session.add(Department(id=payload.department_id, name=payload.name, version=version))
-    else:
-        current.name, current.version, current.deleted = payload.name, version, False
-    await session.flush()
-    await session.execute(
-        delete(DepartmentMember).where(DepartmentMember.department_id == payload.department_id)
-    )
-    if payload.members:
-        await session.execute(
-            insert(DepartmentMember),
-            [
-                {
-                    "department_id": payload.department_id,
-                    "user_id": m.user_id,
-                    "position": m.position,
-                }
-                for m in payload.members
-            ],
-        )
-
-
-async def department_deleted(
-    uow: UnitOfWork, envelope: Envelope, payload: DepartmentDeleted
-) -> None:
-    department = await uow.session.get(Department, payload.department_id)
-    if department is not None:
-        department.deleted = True
-        await uow.session.execute(
-            delete(DepartmentMember).where(DepartmentMember.department_id == department.id)
-        )
 
 
 async def user_changed(uow: UnitOfWork, envelope: Envelope, payload: UserSnapshot) -> None:
@@ -122,9 +81,7 @@ async def _decide(uow: UnitOfWork, envelope: Envelope, trigger: str, customer: d
 
 
 HANDLERS = {
-    "identity.department.created": department_changed,
-    "identity.department.updated": department_changed,
-    "identity.department.deleted": department_deleted,
+    **DepartmentReadModel(DEPARTMENTS).handlers(),
     "identity.user.created": user_changed,
     "identity.user.updated": user_changed,
     "customers.customer.created": customer_created,

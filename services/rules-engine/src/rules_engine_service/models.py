@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Text, func
+from sqlalchemy import Boolean, DateTime, Integer, Text, func
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from suite_shared.db import new_metadata
+from suite_shared.readmodels.departments import department_tables
 
 
 class Base(DeclarativeBase):
@@ -39,25 +40,17 @@ class Rule(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+# identity's departments, kept from its events by the shared read model (one definition for
+# every service that needs them).
+DEPARTMENTS = department_tables(Base.metadata)
+
+
 class Department(Base):
-    """Read model of identity's departments, kept from its events."""
-
-    __tablename__ = "departments"
-
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    name: Mapped[str] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table__ = DEPARTMENTS.departments
 
 
 class DepartmentMember(Base):
-    __tablename__ = "department_members"
-
-    department_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer)
+    __table__ = DEPARTMENTS.members
 
 
 class Staff(Base):

@@ -18,6 +18,7 @@ from customers_service.domain.opportunities import (
     stage_after,
 )
 from customers_service.domain.ownership import VIEW_ALL
+from customers_service.handlers import DEPARTMENT_READ_MODEL
 from customers_service.models import Customer, Opportunity
 from customers_service.schemas import (
     ConversionRow,
@@ -125,12 +126,18 @@ async def conversion_report(
     date_from: date | None = None,
     date_to: date | None = None,
     salesperson_id: Annotated[list[uuid.UUID] | None, Query(max_length=500)] = None,
+    department_id: uuid.UUID | None = None,
 ):
-    """Per salesperson, over the leads created in the period (default: from the start).
-    Pass a department's members as salesperson_id to see one department."""
+    """Per salesperson, over the leads created in the period (default: from the start); for
+    one department (its members, from identity's events) or chosen salespeople."""
     if date_from and date_to and date_from > date_to:
         raise invalid("query.date_from", "date_from is after date_to")
     people = salesperson_id
+    if department_id is not None:
+        members = set(await DEPARTMENT_READ_MODEL.members(session, department_id))
+        people = [p for p in people if p in members] if people else list(members)
+        if not people:
+            return []  # an unknown or empty department has no figures
     if not principal.can(VIEW_ALL):
         people = [principal.id]  # a salesperson sees their own figures only
     leads = select(Customer.id, Customer.owner_id, Customer.lifecycle_stage).where(
