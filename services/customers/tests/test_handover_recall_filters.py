@@ -249,3 +249,29 @@ async def test_filters_by_stage_dates_age_and_handover(client, make_token):
     ):
         bad = await client.get("/customers", headers=auth(manager), params=params)
         assert bad.status_code == 422, params
+
+
+async def test_export_holds_only_visible_customers_with_the_filters(client, make_token):
+    import csv
+    import io
+
+    me = uuid.uuid4()
+    mine = make_token(me)
+    await make_customers(client, mine, 2, source="web")
+    await make_customers(client, mine, 1, source="zalo")
+    other = make_token(uuid.uuid4())
+    await make_customers(client, other, 1, source="web")
+    response = await client.get(
+        "/exports/customers.csv", headers=auth(mine), params={"source": "web", "sort": "name"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["name"] for r in rows] == ["Khách 0", "Khách 1"]
+    assert {r["owner_id"] for r in rows} == {str(me)}
+    manager = make_token(uuid.uuid4(), MANAGER)
+    everyone = await client.get("/exports/customers.csv", headers=auth(manager))
+    assert len(everyone.content.decode("utf-8-sig").strip().splitlines()) == 5
+    assert (await client.get("/exports/customers.csv")).status_code == 401
+    bad = await client.get("/exports/customers.csv", headers=auth(mine), params={"age_min": -1})
+    assert bad.status_code == 422

@@ -1,0 +1,79 @@
+"""Export the customers one may see (CUS-10), as CSV, with the list's filters and sort.
+
+Streamed from a server-side cursor, so a large export holds one batch in memory; UTF-8 with a
+byte-order mark so Excel shows Vietnamese correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from customers_service import filters, repository
+from customers_service.filters import SORTS, CustomerFilter, Sort
+from suite_shared.auth import StaffPrincipal
+from suite_shared.service import RuntimeDep
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+COLUMNS = (
+    "code",
+    "name",
+    "kind",
+    "phone",
+    "other_phones",
+    "email",
+    "address",
+    "gender",
+    "birthday",
+    "tax_code",
+    "source",
+    "groups",
+    "social_page",
+    "owner_id",
+    "lifecycle_stage",
+    "converted_at",
+    "created_at",
+)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _line(values) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(values)
+    return buffer.getvalue()
+
+
+@router.get("/customers.csv", response_class=StreamingResponse)
+async def export_customers(
+    principal: StaffPrincipal,
+    runtime: RuntimeDep,
+    where: Annotated[CustomerFilter, Query()],
+    sort: Sort = "-created_at",
+):
+    query = filters.apply(repository.visible_query(principal), where).order_by(*SORTS[sort])
+
+    async def rows() -> AsyncIterator[str]:
+        # Its own session: the response outlives the request's dependencies.
+        yield "\ufeff" + _line(COLUMNS)
+        async with runtime.session_factory() as session:
+            result = await session.stream(query.execution_options(yield_per=1000))
+            async for customer in result.scalars():
+                yield _line([_cell(getattr(customer, c)) for c in COLUMNS])
+
+    return StreamingResponse(
+        rows(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="customers.csv"'},
+    )
