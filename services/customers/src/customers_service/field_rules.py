@@ -143,7 +143,9 @@ async def enable_duplicate_check(session: AsyncSession, field: str) -> None:
     seen: dict[str, uuid.UUID] = {}
     clashes: list[str] = []
     batch: list[dict] = []
-    result = await session.stream(select(Customer).execution_options(yield_per=2000))
+    result = await session.stream(
+        select(Customer).where(Customer.deleted_at.is_(None)).execution_options(yield_per=2000)
+    )
     async for customer in result.scalars():
         for _, value in duplicate_keys(rule, record_of(customer)):
             if value in seen and seen[value] != customer.id:

@@ -16,7 +16,11 @@ from suite_shared.uow import UnitOfWork
 async def apply_owner_decision(
     uow: UnitOfWork, envelope: Envelope, decision: OwnerDecisionMade
 ) -> None:
-    query = select(Customer).where(Customer.id == decision.customer_id).with_for_update()
+    query = (
+        select(Customer)
+        .where(Customer.id == decision.customer_id, Customer.deleted_at.is_(None))
+        .with_for_update()
+    )
     customer = (await uow.session.execute(query)).scalar_one_or_none()
     if customer is None:  # deleted meanwhile
         return

@@ -41,7 +41,7 @@ async def lock_selection(uow: UnitOfWork, principal: Principal, selection: Selec
 async def owned_counts(uow: UnitOfWork, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     rows = await uow.session.execute(
         select(Customer.owner_id, func.count())
-        .where(Customer.owner_id.in_(user_ids))
+        .where(Customer.owner_id.in_(user_ids), Customer.deleted_at.is_(None))
         .group_by(Customer.owner_id)
     )
     return dict(rows.all())

@@ -62,7 +62,9 @@ async def import_row(uow, principal: Principal, fields: dict[str, Any], rules) -
         async with uow.session.begin_nested():
             if code:
                 customer = await uow.session.scalar(
-                    select(Customer).where(Customer.code == str(code).upper()).with_for_update()
+                    select(Customer)
+                    .where(Customer.code == str(code).upper(), Customer.deleted_at.is_(None))
+                    .with_for_update()
                 )
                 if customer is None or not can_see(principal, customer.owner_id):
                     return {

@@ -58,6 +58,10 @@ class Customer(Base):
     converted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     handed_over_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Deleted records stay (history, reports, links from orders) but are gone from every list,
+    # search and lookup; merged ones point at the record they were merged into.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     # Folded (accent-free, lower-case) name, code, e-mail and national phone digits: what the
     # keyword search matches, through a trigram index.
     search_text: Mapped[str] = mapped_column(Text, default="")

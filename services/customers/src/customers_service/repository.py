@@ -56,7 +56,7 @@ async def get_visible(
     session: AsyncSession, principal: Principal, customer_id: uuid.UUID, *, for_update=False
 ) -> Customer:
     """The customer, if the caller may see it; otherwise 404 (not 403: no existence leak)."""
-    query = select(Customer).where(Customer.id == customer_id)
+    query = select(Customer).where(Customer.id == customer_id, Customer.deleted_at.is_(None))
     if for_update:
         query = query.with_for_update()
     customer = (await session.execute(query)).scalar_one_or_none()
@@ -66,7 +66,7 @@ async def get_visible(
 
 
 def visible_query(principal: Principal) -> Select:
-    query = select(Customer)
+    query = select(Customer).where(Customer.deleted_at.is_(None))
     if not principal.can(VIEW_ALL):
         query = query.where(Customer.owner_id == principal.id)
     return query

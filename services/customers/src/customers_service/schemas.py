@@ -436,3 +436,8 @@ class ListItemOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class MergeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    duplicate_id: uuid.UUID

@@ -101,3 +101,21 @@ class ListItemChanged(EventPayload):
     key: str
     name: str
     action: Literal["created", "updated", "deleted"]
+
+
+@event_type("customers.customer.deleted")
+class CustomerDeleted(EventPayload):
+    """The record is gone from lists and lookups; merged_into_id when it was merged."""
+
+    customer_id: uuid.UUID
+    merged_into_id: uuid.UUID | None
+    owner_id: uuid.UUID | None
+
+
+@event_type("customers.customer.merged")
+class CustomerMerged(EventPayload):
+    """merged_id's contacts, timeline and opportunities now belong to survivor_id; anything
+    that points at merged_id should point at survivor_id."""
+
+    survivor_id: uuid.UUID
+    merged_id: uuid.UUID

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from customers_service import filters, handover, repository, stages, writes
+from customers_service import filters, handover, merging, repository, stages, writes
 from customers_service.domain.lifecycle import IllegalStageChange
 from customers_service.domain.ownership import HANDOVER, may_assign
 from customers_service.filters import SORTS, CustomerFilter, Sort
@@ -20,6 +20,7 @@ from customers_service.schemas import (
     CustomerUpdate,
     HandoverRequest,
     HandoverResult,
+    MergeRequest,
     OwnerAssign,
     OwnershipChangeOut,
     RecallRequest,
@@ -27,7 +28,7 @@ from customers_service.schemas import (
     StageChange,
 )
 from suite_shared.auth import Principal, StaffPrincipal, require
-from suite_shared.errors import conflict, forbidden
+from suite_shared.errors import conflict, forbidden, invalid
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 
@@ -78,6 +79,32 @@ async def list_customers(
         limit=page.limit,
         offset=page.offset,
     )
+
+
+@router.delete("/{customer_id}", status_code=204)
+async def delete_customer(customer_id: uuid.UUID, principal: StaffPrincipal, uow: Uow):
+    """Soft: the record leaves every list and lookup; its history stays."""
+    customer = await repository.get_visible(uow.session, principal, customer_id, for_update=True)
+    await merging.soft_delete(uow, customer)
+    await uow.commit()
+    return Response(status_code=204)
+
+
+@router.post("/{customer_id}/merge", response_model=CustomerOut)
+async def merge_customer(
+    customer_id: uuid.UUID, body: MergeRequest, principal: StaffPrincipal, uow: Uow
+):
+    """Merge body.duplicate_id into this customer (both must be visible to the caller)."""
+    if body.duplicate_id == customer_id:
+        raise invalid("duplicate_id", "a customer cannot be merged into itself")
+    first, second = sorted([customer_id, body.duplicate_id])  # lock in id order: no deadlock
+    locked = {
+        c: await repository.get_visible(uow.session, principal, c, for_update=True)
+        for c in (first, second)
+    }
+    await merging.merge(uow, principal, locked[customer_id], locked[body.duplicate_id])
+    await uow.commit()
+    return locked[customer_id]
 
 
 @router.post("/handover", response_model=HandoverResult)

@@ -141,7 +141,7 @@ async def conversion_report(
     if not principal.can(VIEW_ALL):
         people = [principal.id]  # a salesperson sees their own figures only
     leads = select(Customer.id, Customer.owner_id, Customer.lifecycle_stage).where(
-        Customer.owner_id.isnot(None)
+        Customer.owner_id.isnot(None), Customer.deleted_at.is_(None)
     )
     if people:
         leads = leads.where(Customer.owner_id.in_(people))
