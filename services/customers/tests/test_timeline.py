@@ -1,5 +1,6 @@
 """CUS-8 care timeline and the appointment filter."""
 
+import asyncio
 import uuid
 
 from suite_shared.testing.assertions import assert_problem
@@ -124,3 +125,85 @@ async def test_meetings_list_and_appointment_filter(client, make_token):
     assert [c["id"] for c in with_meeting.json()["items"]] == [mine]
     params["appointment_from"] = "2026-12-01T11:00:00+07:00"
     assert (await client.get("/customers", headers=auth(me), params=params)).json()["total"] == 0
+
+
+async def test_orders_appear_in_the_timeline_from_order_events(app, client, make_token):
+    from datetime import UTC, datetime
+
+    from suite_shared.events.orders import OrderCompleted, OrderConfirmed, OrderPlaced
+    from suite_shared.testing.infra import eventually
+
+    token = make_token(uuid.uuid4())
+    customer = await new_customer(client, token)
+    await client.post(
+        f"/customers/{customer}/activities",
+        headers=auth(token),
+        json={"kind": "note", "body": "trước đơn", "at": "2026-01-01T00:00:00Z"},
+    )
+    order_id = uuid.uuid4()
+
+    def order(model, status, **extra):
+        return model(
+            order_id=order_id,
+            number="DH000123",
+            status=status,
+            customer_id=customer,
+            customer_name="An",
+            customer_phone=None,
+            owner_id=None,
+            created_by=None,
+            channel="portal",
+            lines=[
+                {
+                    "line_id": uuid.uuid4(),
+                    "product_id": uuid.uuid4(),
+                    "product_code": "SP01",
+                    "product_name": "Gạo ST25",
+                    "unit": "bao",
+                    "quantity": 2,
+                    "unit_price": 350_000,
+                    "line_total": 700_000,
+                }
+            ],
+            subtotal=700_000,
+            total=700_000,
+            placed_at=datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
+            **extra,
+        )
+
+    async def publish(*events):
+        async with app.state.runtime.uow() as uow:  # the orders service's events, via the broker
+            for type_, payload in events:
+                uow.emit(type_, payload, subject=order_id)
+            await uow.commit()
+
+    await publish(
+        ("orders.order.placed", order(OrderPlaced, "pending")),
+        ("orders.order.placed", order(OrderPlaced, "pending")),
+    )  # a duplicate
+
+    async def order_entries():
+        items = (
+            await client.get(
+                f"/customers/{customer}/timeline", headers=auth(token), params={"kind": "order"}
+            )
+        ).json()["items"]
+        return items or None
+
+    (entry,) = await eventually(order_entries)
+    assert entry["subject"] == "Đơn hàng DH000123" and entry["details"]["total"] == 700_000
+    assert entry["details"]["products"] == ["Gạo ST25 × 2 bao"]
+    await publish(("orders.order.completed", order(OrderCompleted, "completed")))
+
+    async def completed():
+        (item,) = await order_entries()
+        return item if item["details"]["status"] == "completed" else None
+
+    await eventually(completed)
+    # A late "confirmed" does not take a completed order back.
+    await publish(("orders.order.confirmed", order(OrderConfirmed, "confirmed")))
+    await asyncio.sleep(0.5)
+    (item,) = await order_entries()
+    assert item["details"]["status"] == "completed"
+    everything = (await client.get(f"/customers/{customer}/timeline", headers=auth(token))).json()
+    assert [i["kind"] for i in everything["items"]] == ["order", "note"]

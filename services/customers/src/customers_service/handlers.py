@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from customers_service import order_timeline
 from customers_service.domain.ownership import decision_applies
 from customers_service.models import DEPARTMENTS, Customer
 from customers_service.ownership import change_owner
@@ -43,4 +44,5 @@ DEPARTMENT_READ_MODEL = DepartmentReadModel(DEPARTMENTS)
 HANDLERS = {
     "rules.owner_decision.made": apply_owner_decision,
     **DEPARTMENT_READ_MODEL.handlers(),
+    **order_timeline.HANDLERS,
 }
