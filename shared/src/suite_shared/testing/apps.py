@@ -69,3 +69,38 @@ async def app_client(app: FastAPI, token: str | None = None) -> AsyncIterator[ht
             transport=transport, base_url="http://service", headers=headers
         ) as client:
             yield client
+
+
+def service_fixtures(service: str, settings_cls: type[S], create_app, migrations_dir, **overrides):
+    """The four fixtures every service's tests use — a session database migrated once and
+    truncated per test, settings on a fresh broker namespace, the app, an HTTP client — for a
+    conftest to bind: ``database, settings, app, client = service_fixtures(...)``."""
+    import pytest
+
+    from suite_shared.testing.infra import delete_namespace
+
+    @pytest.fixture(scope="session")
+    async def database(postgres_url):
+        db = TestDatabase(postgres_url, service, migrations_dir)
+        await db.create()
+        yield db
+        await db.drop()
+
+    @pytest.fixture
+    async def settings(database, amqp_url, broker_namespace, public_jwks):
+        await database.truncate()
+        yield test_settings(
+            settings_cls, database, amqp_url, broker_namespace, public_jwks, **overrides
+        )
+        await delete_namespace(amqp_url, broker_namespace, [service], TEST_RETRY_DELAYS_MS)
+
+    @pytest.fixture
+    async def app(settings):
+        return create_app(settings)
+
+    @pytest.fixture
+    async def client(app):
+        async with app_client(app) as client:
+            yield client
+
+    return database, settings, app, client
