@@ -2,3 +2,4 @@
 CREATE DATABASE suite_identity;
 CREATE DATABASE suite_customers;
 CREATE DATABASE suite_rules_engine;
+CREATE DATABASE suite_catalog;

@@ -31,6 +31,7 @@ SERVICES = [
     ServiceSpec("identity", "identity_service", 8001),
     ServiceSpec("customers", "customers_service", 8002),
     ServiceSpec("rules-engine", "rules_engine_service", 8003),
+    ServiceSpec("catalog", "catalog_service", 8004),
 ]
 GATEWAY = ServiceSpec("gateway", "gateway_service", 8000, has_database=False)
 

@@ -1,7 +1,7 @@
 """Full customer record, company contacts, duplicate/required field rules.
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0001
 Create Date: 2026-11-23
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 revision = "0003"
-down_revision = "0001"  # TEMP until 0002 lands
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@
 from suite_shared.settings import ServiceSettings
 
 # The services behind /api/v1/<name>/...; each has a `<NAME>_URL` setting below.
-SERVICE_NAMES = ("identity", "customers", "rules-engine")
+SERVICE_NAMES = ("identity", "customers", "rules-engine", "catalog")
 
 
 class GatewaySettings(ServiceSettings):
@@ -13,6 +13,7 @@ class GatewaySettings(ServiceSettings):
     # identity_url comes from ServiceSettings (it also gives the JWKS URL).
     customers_url: str = "http://127.0.0.1:8002"
     rules_engine_url: str = "http://127.0.0.1:8003"
+    catalog_url: str = "http://127.0.0.1:8004"
 
     # Per-client token bucket: a client is the token's subject, or the peer address when the
     # request carries no token (login). In memory, so per replica: N replicas allow N x this.

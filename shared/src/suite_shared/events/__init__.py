@@ -4,7 +4,13 @@ Importing this package registers every payload model, so a consumer can validate
 The catalogue of types is documented in docs/events.md.
 """
 
-from suite_shared.events import customers, identity, orders, rules  # noqa: F401  (registers types)
+from suite_shared.events import (  # noqa: F401  (registers the types)
+    catalog,
+    customers,
+    identity,
+    orders,
+    rules,
+)
 from suite_shared.events.envelope import Envelope, new_envelope
 from suite_shared.events.registry import EVENT_TYPES, EventPayload, event_type, payload_model
 

@@ -78,36 +78,32 @@ class DepartmentReadModel:
     async def on_changed(self, uow: UnitOfWork, envelope: Envelope, payload: DepartmentSnapshot):
         departments, members = self.t.departments, self.t.members
         version = envelope.version or 0
-        stored = await uow.session.scalar(
-            select(departments.c.version)
-            .where(departments.c.id == payload.department_id)
-            .with_for_update()
-        )
-        if stored is not None and stored >= version:
-            return  # an older event arriving late
-        await uow.session.execute(
+        values = {"name": payload.name, "version": version, "deleted": False}
+        # One statement decides, under the row's lock, whether this event is newer than what
+        # is stored; two events handled at once cannot both win (the older one returns no row).
+        applied = await uow.session.execute(
             insert(departments)
-            .values(id=payload.department_id, name=payload.name, version=version, deleted=False)
+            .values(id=payload.department_id, **values)
             .on_conflict_do_update(
-                index_elements=["id"],
-                set_={"name": payload.name, "version": version, "deleted": False},
+                index_elements=["id"], set_=values, where=departments.c.version < version
             )
+            .returning(departments.c.id)
         )
+        if applied.first() is None:
+            return  # an older or repeated event
         await uow.session.execute(
             delete(members).where(members.c.department_id == payload.department_id)
         )
         if payload.members:
-            await uow.session.execute(
-                insert(members),
-                [
-                    {
-                        "department_id": payload.department_id,
-                        "user_id": m.user_id,
-                        "position": m.position,
-                    }
-                    for m in payload.members
-                ],
-            )
+            rows = [
+                {
+                    "department_id": payload.department_id,
+                    "user_id": m.user_id,
+                    "position": m.position,
+                }
+                for m in payload.members
+            ]
+            await uow.session.execute(insert(members), rows)
 
     async def on_deleted(self, uow: UnitOfWork, envelope: Envelope, payload: DepartmentDeleted):
         departments, members = self.t.departments, self.t.members

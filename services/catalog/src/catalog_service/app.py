@@ -1,0 +1,16 @@
+"""The catalog service application."""
+
+from fastapi import FastAPI
+
+from catalog_service.api import categories
+from catalog_service.settings import CatalogSettings
+from suite_shared.service import create_service_app
+
+
+def create_app(settings: CatalogSettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or CatalogSettings(),
+        title="Catalog",
+        description="Categories, products, price lists, warehouses and stock.",
+        routers=[categories.router],
+    )
