@@ -46,8 +46,9 @@ def echo_app() -> FastAPI:
     async def big() -> Response:
         return Response(b"x" * (3 << 20), media_type="application/octet-stream")
 
-    @app.get("/slow")
-    async def slow() -> dict:
+    @app.api_route("/slow", methods=["GET", "POST"])
+    async def slow(request: Request) -> dict:
+        app.state.slow_calls = getattr(app.state, "slow_calls", 0) + 1
         await asyncio.sleep(2)
         return {}
 
@@ -59,8 +60,13 @@ def echo_app() -> FastAPI:
 
 
 @pytest.fixture
-async def upstream():
-    async with serving(echo_app()) as url:
+async def upstream_app():
+    return echo_app()
+
+
+@pytest.fixture
+async def upstream(upstream_app):
+    async with serving(upstream_app) as url:
         yield url
 
 
@@ -260,3 +266,33 @@ def test_merge_rewrites_refs_so_equal_names_do_not_clash():
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/RulesEngine_Page"}
     assert operation["operationId"] == "rules-engine_list"
+
+
+async def test_a_timed_out_post_is_not_sent_twice(gateway, upstream_app, make_token):
+    await gateway.get("/api/v1/customers/echo/warm", headers=bearer(make_token()))  # pool one
+    response = await gateway.post("/api/v1/customers/slow", headers=bearer(make_token()))
+    assert response.status_code == 504
+    await asyncio.sleep(2.5)
+    assert upstream_app.state.slow_calls == 1
+
+
+async def test_expect_is_not_forwarded_and_answers_stay_with_their_requests(gateway, make_token):
+    headers = {**bearer(make_token()), "expect": "100-continue"}
+    answers = await asyncio.gather(
+        *(
+            gateway.post(f"/api/v1/customers/echo/n{i}", headers=headers, content=b"x" * 10)
+            for i in range(20)
+        )
+    )
+    for i, answer in enumerate(answers):
+        assert answer.status_code == 201
+        assert answer.json()["path"] == f"/echo/n{i}"
+        assert "expect" not in answer.json()["headers"]
+
+
+async def test_an_encoded_slash_still_gives_the_upstream_a_rooted_path(gateway, make_token):
+    # /api/v1/customers%2Fecho%2Fx must not become "GET %2Fecho%2Fx" upstream.
+    response = await gateway.get("/api/v1/customers%2Fecho%2Fx", headers=bearer(make_token()))
+    assert response.status_code == 200 and response.json()["raw_path"] == "/echo/x"
+    response = await gateway.get("/api/v1/customers/echo%2Fx", headers=bearer(make_token()))
+    assert response.json()["raw_path"] == "/echo%2Fx"

@@ -9,7 +9,6 @@ Upstream failures become problem+json 502/504; nothing the upstream says is rewr
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -49,6 +48,7 @@ DROPPED_REQUEST_HEADERS = frozenset(
         b"x-forwarded-for",
         b"x-forwarded-host",
         b"x-forwarded-proto",
+        b"expect",  # the gateway reads the whole body first; a 100 Continue is not ours to relay
     }
 )
 # The gateway's own server adds date, server and x-request-id.
@@ -63,6 +63,10 @@ DROPPED_RESPONSE_HEADERS = frozenset(
         b"date",
     }
 )
+
+
+class ClientGone(Exception):
+    """The client disconnected before its request body was complete."""
 
 
 class ProxyRoute:
@@ -111,7 +115,10 @@ class Proxy:
         if denial is not None:
             await self._answer(send, *denial[:2], extra_headers=denial[2])
             return
-        await self._forward(scope, receive, send, pool, service)
+        try:
+            await self._forward(scope, receive, send, pool, service)
+        except ClientGone:
+            log.info("client went away mid-request", service=service)
 
     async def _admit(self, scope: Scope, service: str, path: str):
         """None when the request may pass, else (status, body, extra headers)."""
@@ -178,6 +185,8 @@ class Proxy:
             more = True
             while more:
                 message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise ClientGone  # never forward a cut-off body as if it were whole
                 chunks.append(message.get("body", b""))
                 more = message.get("more_body", False)
             return b"".join(chunks) if len(chunks) != 1 else chunks[0]
@@ -190,7 +199,8 @@ class Proxy:
         length = response.content_length()
         if length is not None and length <= self.buffer_limit:
             body = await response.read()
-            headers.append((b"content-length", b"%d" % len(body)))
+            # The upstream's own length: a HEAD answer has none of the body it describes.
+            headers.append((b"content-length", b"%d" % length))
             await send(
                 {"type": "http.response.start", "status": response.status, "headers": headers}
             )
@@ -215,10 +225,11 @@ class Proxy:
 
 
 def _upstream_path(scope: Scope, service: str) -> bytes:
-    """The path after /api/v1/<service>, still percent-encoded as the client sent it."""
+    """The path after /api/v1/<service>, still percent-encoded as the client sent it (unless
+    the client encoded the separating slash: then the decoded path, re-encoded)."""
     raw = scope.get("raw_path") or b""
     prefix = (PREFIX + service).encode()
-    if raw.startswith(prefix):
+    if raw.startswith(prefix + b"/") or raw == prefix:
         return raw[len(prefix) :] or b"/"
     return quote(scope["path"][len(PREFIX) + len(service) :]).encode() or b"/"
 
@@ -256,6 +267,6 @@ async def _stream_body(receive: Receive) -> AsyncIterator[bytes]:
     while more:
         message = await receive()
         if message["type"] == "http.disconnect":
-            raise asyncio.CancelledError
+            raise ClientGone
         yield message.get("body", b"")
         more = message.get("more_body", False)

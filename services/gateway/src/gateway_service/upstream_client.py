@@ -34,7 +34,14 @@ class UpstreamError(Exception):
 
 
 class UpstreamTimeout(UpstreamError):
-    """The upstream did not answer within the pool's timeout (a 504)."""
+    """The upstream did not answer within the pool's timeout (a 504). Never retried."""
+
+
+class StaleConnection(UpstreamError):
+    """A pooled connection was already closed before the request was written: safe to retry."""
+
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
 class UpstreamResponse:
@@ -85,6 +92,7 @@ class _Connection(asyncio.Protocol):
         self.idle_since = 0.0
         self.got_bytes = False
         self.in_use = False
+        self.error: Exception | None = None
         self.deadline: asyncio.TimerHandle | None = None
         self._can_write = asyncio.Event()
         self._can_write.set()
@@ -99,6 +107,7 @@ class _Connection(asyncio.Protocol):
         self._complete = False
         self._keep_alive = False
         self._reading_paused = False
+        self._informational = False
         self.got_bytes = False
 
     # ---- asyncio.Protocol -------------------------------------------------------------
@@ -106,6 +115,11 @@ class _Connection(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        if not self.in_use:
+            # Bytes on an idle connection belong to no request (a late answer to one that was
+            # given up on): the connection cannot be trusted any more.
+            self.transport.abort()
+            return
         self.got_bytes = True
         try:
             self.parser.feed_data(data)
@@ -133,6 +147,9 @@ class _Connection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         self.response.status = self.parser.get_status_code()
+        if self.response.status < 200:
+            self._informational = True  # e.g. 100 Continue: the real answer follows
+            return
         if not self.head_ready.done():
             self.head_ready.set_result(None)
 
@@ -144,6 +161,9 @@ class _Connection(asyncio.Protocol):
             self.transport.pause_reading()
 
     def on_message_complete(self) -> None:
+        if self._informational:
+            self._informational = False
+            return
         self._complete = True
         self._keep_alive = self.parser.should_keep_alive()
         self._chunks.append(None)
@@ -151,20 +171,26 @@ class _Connection(asyncio.Protocol):
 
     # ---- used by the pool and the response --------------------------------------------
     def _fail(self, error: Exception) -> None:
+        self.error = self.error or error
+        self._can_write.set()  # a writer waiting for the buffer to drain must wake and see it
         if not self.head_ready.done():
             self.head_ready.set_exception(error)
         elif not self._complete:
             self._chunks.append(error)  # type: ignore[arg-type]
             self._chunk_ready.set()
         if self.transport is not None:
-            self.transport.close()
+            self.transport.abort()  # close() would wait for a send buffer nobody reads
 
     async def write(self, data: bytes) -> None:
+        if self.error is not None:
+            raise self.error
         if self.closed:
-            raise UpstreamError("upstream closed the connection")
+            raise StaleConnection("upstream closed the connection")
         self.transport.write(data)
         if not self._can_write.is_set():
             await self._can_write.wait()
+        if self.error is not None:
+            raise self.error
 
     async def next_chunk(self) -> bytes | None:
         while not self._chunks:
@@ -211,9 +237,12 @@ class UpstreamPool:
     async def _connect(self) -> _Connection:
         loop = asyncio.get_running_loop()
         try:
-            _, connection = await loop.create_connection(
-                lambda: _Connection(self), self.host, self.port
-            )
+            async with asyncio.timeout(self.timeout_s):
+                _, connection = await loop.create_connection(
+                    lambda: _Connection(self), self.host, self.port
+                )
+        except TimeoutError:
+            raise UpstreamTimeout(f"no connection to {self.host}:{self.port} in time") from None
         except OSError as error:
             raise UpstreamError(f"cannot connect to {self.host}:{self.port}: {error}") from None
         return connection
@@ -245,16 +274,24 @@ class UpstreamPool:
         UpstreamTimeout when the answer (head or body) takes longer than the pool's timeout.
 
         The caller must read the body (``chunks``/``read``) and then ``release`` the response,
-        or ``abandon`` it. A reused connection that the upstream had closed is retried once on
-        a new one when the request body is replayable and no answer had started.
+        or ``abandon`` it. A reused connection found closed is retried once on a new one: always
+        when it was closed before the request went out, and for idempotent methods when it
+        closed without a byte of answer. A timeout is never retried (the upstream may be
+        working on it), nor a POST the upstream may have received.
         """
         head = self._head(method, target, headers, body)
         connection = self._take_idle()
         if connection is not None:
             try:
                 return await self._exchange(connection, method, head, body)
-            except UpstreamError:
-                if connection.got_bytes or not isinstance(body, bytes | None):
+            except UpstreamTimeout:
+                raise
+            except UpstreamError as error:
+                replayable = isinstance(body, bytes | None)
+                retry = isinstance(error, StaleConnection) or (
+                    method in IDEMPOTENT and not connection.got_bytes
+                )
+                if not (replayable and retry):
                     raise
         return await self._exchange(await self._connect(), method, head, body)
 
