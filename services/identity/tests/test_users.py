@@ -220,3 +220,32 @@ async def test_list_search_is_accent_and_case_insensitive(client, admin):
     ]
     too_big = await client.get("/users", headers=admin, params={"limit": 10_000})
     assert_problem(too_big, 422, "validation-error", "query.limit")
+
+
+async def test_a_restart_after_the_admin_changed_email_creates_no_second_admin(settings, admin):
+    from identity_service.testing import login
+
+    app = create_app(settings)
+    async with app_client(app) as client:
+        me = (await client.get("/users/me", headers=admin)).json()
+        changed = await client.patch(
+            f"/users/{me['id']}", headers=admin, json={"email": "new-boss@example.vn"}
+        )
+        assert changed.status_code == 200, changed.text
+    restarted = create_app(settings)
+    async with app_client(restarted) as client:
+        assert await _count(restarted, User) == 1
+        await login(client, ADMIN_EMAIL, "s3cret-admin-pw", status=401)
+
+
+async def test_two_admins_removing_each_other_at_once_leave_one(client, admin):
+    second = await create_user(client, admin, email="boss2@example.vn", role="admin")
+    from identity_service.testing import PASSWORD, bearer, login
+
+    second_headers = bearer(await login(client, "boss2@example.vn", PASSWORD))
+    me = (await client.get("/users/me", headers=admin)).json()
+    results = await asyncio.gather(
+        client.post(f"/users/{second['id']}/deactivate", headers=admin),
+        client.post(f"/users/{me['id']}/deactivate", headers=second_headers),
+    )
+    assert sorted(r.status_code for r in results) == [200, 409]

@@ -1,8 +1,8 @@
 """First start (IDN-4): the built-in roles and one administrator from configuration.
 
-Runs at every start and changes nothing the second time. Replicas starting together take an
-advisory lock for the transaction, so only one of them creates the admin; the unique indexes
-would refuse a second one anyway.
+Runs at every start and changes nothing once anyone active can manage staff. Replicas
+starting together take an advisory lock for the transaction, so only one of them creates the
+admin; the unique indexes would refuse a second one anyway.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from identity_service.domain.logins import clean_email
 from identity_service.domain.passwords import Passwords
 from identity_service.domain.permissions import ADMIN_ROLE, BUILTIN_ROLES
 from identity_service.models import Role, User
-from identity_service.repository import emit_user
+from identity_service.repository import any_manager, emit_user
 from identity_service.settings import IdentitySettings
 from suite_shared.service import Runtime
 
@@ -55,10 +55,13 @@ async def bootstrap(runtime: Runtime, settings: IdentitySettings, passwords: Pas
     async with runtime.uow() as uow:
         await uow.session.execute(text(f"SELECT pg_advisory_xact_lock({BOOTSTRAP_LOCK_ID})"))
         await ensure_builtin_roles(uow.session)
+        # "First start" means nobody can manage staff yet — not "no user has the configured
+        # e-mail": an admin who changed their e-mail must not get a twin with the configured
+        # password at the next restart.
         exists = await uow.session.scalar(
             select(User.id).where(func.lower(User.email) == email).limit(1)
         )
-        if exists is None:
+        if exists is None and not await any_manager(uow.session):
             admin = User(
                 id=uuid.uuid4(),
                 email=email,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import any_, func, literal, select, update
+from sqlalchemy import any_, func, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.domain.logins import LoginId
@@ -80,18 +80,31 @@ async def users_with_role(session: AsyncSession, name: str) -> int:
     return await session.scalar(select(func.count()).where(User.role == name)) or 0
 
 
-async def ensure_other_manager(
-    session: AsyncSession, *, without_user: uuid.UUID | None = None, without_role: str | None = None
-) -> None:
-    """Refuse a change that would leave nobody active able to manage staff (no way back in
-    short of editing the database): someone outside the user or role being changed must
-    still hold staff.manage."""
-    query = (
+MANAGERS_LOCK = 0x4D475253  # "MGRS": changes that could remove the last manager run one at a time
+
+
+def _managers_query():
+    return (
         select(func.count())
         .select_from(User)
         .join(Role, Role.name == User.role)
         .where(User.active, literal(STAFF_MANAGE) == any_(Role.permissions))
     )
+
+
+async def any_manager(session: AsyncSession) -> bool:
+    return bool(await session.scalar(_managers_query()))
+
+
+async def ensure_other_manager(
+    session: AsyncSession, *, without_user: uuid.UUID | None = None, without_role: str | None = None
+) -> None:
+    """Refuse a change that would leave nobody active able to manage staff (no way back in
+    short of editing the database): someone outside the user or role being changed must
+    still hold staff.manage. Takes a lock for the rest of the transaction, so two admins
+    removing each other at once cannot both pass the check."""
+    await session.execute(text(f"SELECT pg_advisory_xact_lock({MANAGERS_LOCK})"))
+    query = _managers_query()
     if without_user is not None:
         query = query.where(User.id != without_user)
     if without_role is not None:
