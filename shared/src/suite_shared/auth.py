@@ -82,12 +82,17 @@ class TokenVerifier:
         if static_jwks is not None:
             self._load(static_jwks)
 
-    def _load(self, document: dict[str, Any]) -> None:
+    def _load(self, document: dict[str, Any], *, replace: bool = False) -> None:
+        """Take the keys of a JWKS; ``replace`` drops keys the issuer no longer publishes."""
         keys = {}
         for entry in document.get("keys", []):
             if entry.get("kty") == "OKP" and entry.get("kid"):
                 keys[entry["kid"]] = jwt.algorithms.OKPAlgorithm.from_jwk(json.dumps(entry))
-        self._keys.update(keys)
+        if replace:
+            self._keys = keys
+            self._verified.clear()  # a token signed by a withdrawn key must be checked again
+        else:
+            self._keys.update(keys)
 
     async def _refresh(self) -> None:
         if self.jwks_url is None:
@@ -100,7 +105,7 @@ class TokenVerifier:
                 async with httpx.AsyncClient(timeout=5.0) as client:
                     response = await client.get(self.jwks_url)
                     response.raise_for_status()
-                    self._load(response.json())
+                    self._load(response.json(), replace=True)
             except (httpx.HTTPError, ValueError):
                 return  # tokens with unknown keys stay rejected until the issuer answers
 
@@ -120,7 +125,7 @@ class TokenVerifier:
         """
         claims = self._verified.get(token)
         if claims is not None and claims["exp"] > time.time():
-            return claims
+            return dict(claims)  # a copy: callers must not be able to change the cache
         claims = await self._verify(token)
         if len(self._verified) >= MAX_CACHED_TOKENS:
             now = time.time()
@@ -128,7 +133,7 @@ class TokenVerifier:
             if len(self._verified) >= MAX_CACHED_TOKENS:
                 self._verified.clear()
         self._verified[token] = claims
-        return claims
+        return dict(claims)
 
     async def _verify(self, token: str) -> dict[str, Any]:
         try:

@@ -39,8 +39,12 @@ class OutboxRelay:
         *,
         batch_size: int = 200,
         poll_interval_s: float = 1.0,
+        publish_timeout_s: float = 30.0,
     ):
         self.engine = engine
+        # RabbitMQ blocks publishers under a memory or disk alarm; without a limit the batch's
+        # transaction (row locks, a connection) would stay open for as long as the alarm lasts.
+        self.publish_timeout_s = publish_timeout_s
         self.broker = broker
         self.batch_size = batch_size
         self.poll_interval_s = poll_interval_s
@@ -126,11 +130,12 @@ class OutboxRelay:
 
     async def _publish(self, rows) -> tuple[list[int], dict[int, str]]:
         async def one(row) -> None:
-            await self.broker.publish(
-                row.routing_key,
-                json.dumps(row.envelope, separators=(",", ":")).encode(),
-                message_id=str(row.id),
-            )
+            async with asyncio.timeout(self.publish_timeout_s):
+                await self.broker.publish(
+                    row.routing_key,
+                    json.dumps(row.envelope, separators=(",", ":")).encode(),
+                    message_id=str(row.id),
+                )
 
         results = await asyncio.gather(*(one(r) for r in rows), return_exceptions=True)
         sent = [r.seq for r, res in zip(rows, results, strict=True) if res is None]
