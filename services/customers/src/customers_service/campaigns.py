@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 import structlog
 from sqlalchemy import and_, exists, func, insert, select, update
 
-from customers_service import filters, repository, timeline
+from customers_service import timeline
 from customers_service.message_providers import DeliveryError, Provider
-from customers_service.models import Campaign, CampaignRecipient, Customer
+from customers_service.models import Campaign, CampaignRecipient
 from customers_service.schemas import CampaignCreate
+from customers_service.selection import select_customers
 from suite_shared.auth import Principal
-from suite_shared.errors import invalid, not_found
 from suite_shared.service import Runtime
 from suite_shared.uow import UnitOfWork
 
@@ -29,17 +29,7 @@ log = structlog.get_logger(__name__)
 
 
 async def create(uow: UnitOfWork, principal: Principal, body: CampaignCreate) -> uuid.UUID:
-    query = repository.visible_query(principal)
-    if body.customer_ids is not None:
-        query = query.where(Customer.id.in_(set(body.customer_ids)))
-    else:
-        query = filters.apply(query, body.filter)
-    customers = list((await uow.session.execute(query.order_by(Customer.id))).scalars())
-    if body.customer_ids is not None and len(customers) != len(set(body.customer_ids)):
-        missing = sorted(set(body.customer_ids) - {c.id for c in customers})
-        raise not_found("Customer", missing[0])
-    if not customers:
-        raise invalid("filter", "no customer matches the selection")
+    customers = await select_customers(uow.session, principal, body, lock=False)
     campaign_id = uuid.uuid4()
     uow.session.add(
         Campaign(

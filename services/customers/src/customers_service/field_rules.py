@@ -22,7 +22,7 @@ from customers_service.domain.field_rules import (
     missing_required,
 )
 from customers_service.domain.ownership import can_see
-from customers_service.models import Customer, FieldRuleRow, UniqueKey
+from customers_service.models import EDITABLE_FIELDS, Customer, FieldRuleRow, UniqueKey
 from suite_shared.auth import Principal
 from suite_shared.errors import Problem
 
@@ -40,20 +40,7 @@ async def load_rules(session: AsyncSession) -> list[FieldRule]:
 
 
 def record_of(customer: Customer) -> dict[str, Any]:
-    return {
-        "phone": customer.phone,
-        "other_phones": customer.other_phones,
-        "email": customer.email,
-        "tax_code": customer.tax_code,
-        "name": customer.name,
-        "code": customer.code,
-        "address": customer.address,
-        "gender": customer.gender,
-        "birthday": customer.birthday,
-        "source": customer.source,
-        "groups": customer.groups,
-        "social_page": customer.social_page,
-    }
+    return {field: getattr(customer, field) for field in ("code", *EDITABLE_FIELDS)}
 
 
 def require_fields(rules: list[FieldRule], customer: Customer, touched=None) -> None:

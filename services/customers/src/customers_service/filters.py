@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Select, and_, any_, exists, literal, select
 
 from customers_service import repository
-from customers_service.domain.date_presets import BUSINESS_TZ, preset_range
+from customers_service.domain.date_presets import BUSINESS_TZ, local_midnight, preset_range
 from customers_service.models import Activity, Customer
 
 DATE_FIELDS = {
@@ -81,10 +81,6 @@ class CustomerFilterBody(CustomerFilter):
     model_config = ConfigDict(extra="forbid")
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=BUSINESS_TZ)
-
-
 def apply(query: Select, f: CustomerFilter, now: datetime | None = None) -> Select:
     now = now or datetime.now(UTC)
     conditions = []
@@ -112,9 +108,9 @@ def apply(query: Select, f: CustomerFilter, now: datetime | None = None) -> Sele
         start, end = preset_range(f.preset, now)
         conditions += [column >= start, column < end]
     if f.date_from:
-        conditions.append(column >= _local_midnight(f.date_from))
+        conditions.append(column >= local_midnight(f.date_from))
     if f.date_to:
-        conditions.append(column < _local_midnight(f.date_to + timedelta(days=1)))
+        conditions.append(column < local_midnight(f.date_to + timedelta(days=1)))
     if f.appointment_from or f.appointment_to:
         meeting = select(Activity.id).where(
             Activity.customer_id == Customer.id, Activity.kind == "meeting"

@@ -11,31 +11,14 @@ import uuid
 
 from sqlalchemy import func, select
 
-from customers_service import filters, repository
 from customers_service.domain.handover import Assignee, ImpossiblePlan, deal, plan_counts
 from customers_service.models import Customer
 from customers_service.ownership import change_owner
-from customers_service.schemas import HandoverRequest, RecallRequest, Selection
+from customers_service.schemas import HandoverRequest, RecallRequest
+from customers_service.selection import select_customers
 from suite_shared.auth import Principal
-from suite_shared.errors import Problem, invalid, not_found
+from suite_shared.errors import Problem
 from suite_shared.uow import UnitOfWork
-
-
-async def lock_selection(uow: UnitOfWork, principal: Principal, selection: Selection):
-    query = repository.visible_query(principal)
-    if selection.customer_ids is not None:
-        wanted = set(selection.customer_ids)
-        query = query.where(Customer.id.in_(wanted))
-    else:
-        query = filters.apply(query, selection.filter)
-    rows = (await uow.session.execute(query.order_by(Customer.id).with_for_update())).scalars()
-    customers = list(rows)
-    if selection.customer_ids is not None and len(customers) != len(wanted):
-        missing = sorted(wanted - {c.id for c in customers})
-        raise not_found("Customer", missing[0])  # not visible is the same as not there
-    if not customers:
-        raise invalid("filter", "no customer matches the selection")
-    return customers
 
 
 async def owned_counts(uow: UnitOfWork, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
@@ -48,7 +31,7 @@ async def owned_counts(uow: UnitOfWork, user_ids: list[uuid.UUID]) -> dict[uuid.
 
 
 async def hand_over(uow: UnitOfWork, principal: Principal, body: HandoverRequest):
-    customers = await lock_selection(uow, principal, body)
+    customers = await select_customers(uow.session, principal, body, lock=True)
     loads = await owned_counts(uow, [a.user_id for a in body.assignees])
     assignees = [
         Assignee(a.user_id, a.count, a.min, a.max, loads.get(a.user_id, 0)) for a in body.assignees
@@ -79,7 +62,7 @@ async def hand_over(uow: UnitOfWork, principal: Principal, body: HandoverRequest
 
 
 async def recall(uow: UnitOfWork, principal: Principal, body: RecallRequest):
-    customers = await lock_selection(uow, principal, body)
+    customers = await select_customers(uow.session, principal, body, lock=True)
     for customer in customers:
         if customer.owner_id != body.to_user_id:
             change_owner(

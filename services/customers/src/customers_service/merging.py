@@ -40,10 +40,7 @@ async def merge(
         await uow.session.execute(
             update(model).where(model.customer_id == duplicate.id).values(customer_id=survivor.id)
         )
-    changes = merged_fields(
-        record_of(survivor) | {"external_refs": survivor.external_refs},
-        record_of(duplicate) | {"external_refs": duplicate.external_refs},
-    )
+    changes = merged_fields(record_of(survivor), record_of(duplicate))
     stage = furthest_stage(survivor.lifecycle_stage, duplicate.lifecycle_stage)
     if stage != survivor.lifecycle_stage:
         survivor.lifecycle_stage = stage

@@ -34,6 +34,25 @@ customer_code_seq = Sequence("customer_code_seq", metadata=Base.metadata)
 DEPARTMENTS = department_tables(Base.metadata)
 
 
+# The fields of a customer record that people edit (API, import, merge); exports, field rules
+# and events work from the same list.
+EDITABLE_FIELDS = (
+    "name",
+    "kind",
+    "phone",
+    "other_phones",
+    "email",
+    "address",
+    "gender",
+    "birthday",
+    "tax_code",
+    "external_refs",
+    "source",
+    "groups",
+    "social_page",
+)
+
+
 class Customer(Base):
     __tablename__ = "customers"
 

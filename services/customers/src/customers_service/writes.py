@@ -12,28 +12,14 @@ from sqlalchemy import func
 from customers_service import field_rules, repository
 from customers_service.domain.changes import changed_fields
 from customers_service.domain.ownership import default_owner, may_assign
-from customers_service.models import Customer
+from customers_service.models import EDITABLE_FIELDS, Customer
 from customers_service.schemas import CustomerCreate
 from suite_shared.auth import Principal
 from suite_shared.errors import Problem, forbidden
 from suite_shared.events.customers import CustomerCreated, CustomerUpdated
 from suite_shared.uow import UnitOfWork
 
-EDITABLE = (
-    "name",
-    "kind",
-    "phone",
-    "other_phones",
-    "email",
-    "address",
-    "gender",
-    "birthday",
-    "tax_code",
-    "external_refs",
-    "source",
-    "groups",
-    "social_page",
-)
+EDITABLE = EDITABLE_FIELDS
 EMPTY_COLLECTIONS = {"groups": [], "other_phones": [], "external_refs": {}}
 
 

@@ -16,24 +16,14 @@ from fastapi.responses import StreamingResponse
 
 from customers_service import filters, repository
 from customers_service.filters import SORTS, CustomerFilter, Sort
+from customers_service.models import EDITABLE_FIELDS
 from suite_shared.auth import StaffPrincipal
 from suite_shared.service import RuntimeDep
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 COLUMNS = (
     "code",
-    "name",
-    "kind",
-    "phone",
-    "other_phones",
-    "email",
-    "address",
-    "gender",
-    "birthday",
-    "tax_code",
-    "source",
-    "groups",
-    "social_page",
+    *(f for f in EDITABLE_FIELDS if f != "external_refs"),
     "owner_id",
     "lifecycle_stage",
     "converted_at",

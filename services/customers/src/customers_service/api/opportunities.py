@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import and_, case, func, select
 
 from customers_service import repository, stages
-from customers_service.domain.date_presets import BUSINESS_TZ
+from customers_service.domain.date_presets import local_midnight
 from customers_service.domain.opportunities import (
     ConversionCounts,
     IllegalOutcome,
@@ -146,9 +146,9 @@ async def conversion_report(
     if people:
         leads = leads.where(Customer.owner_id.in_(people))
     if date_from:
-        leads = leads.where(Customer.created_at >= _midnight(date_from))
+        leads = leads.where(Customer.created_at >= local_midnight(date_from))
     if date_to:
-        leads = leads.where(Customer.created_at < _midnight(date_to + timedelta(days=1)))
+        leads = leads.where(Customer.created_at < local_midnight(date_to + timedelta(days=1)))
     leads = leads.subquery()
     on_lead = and_(Opportunity.customer_id == leads.c.id, Opportunity.on_lead)
     per_lead = (
@@ -189,7 +189,3 @@ async def conversion_report(
             )
         )
     return rows
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=BUSINESS_TZ)

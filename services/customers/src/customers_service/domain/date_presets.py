@@ -3,7 +3,7 @@ this year — in the business's time zone (Vietnam has one, no DST), as [start, 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 BUSINESS_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -28,6 +28,11 @@ def preset_range(preset: str, now: datetime) -> tuple[datetime, datetime]:
         start = midnight.replace(month=1, day=1)
         return start, start.replace(year=start.year + 1)
     raise ValueError(f"unknown preset {preset!r}")
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of ``day`` in the business time zone: date filters' lower bounds."""
+    return datetime(day.year, day.month, day.day, tzinfo=BUSINESS_TZ)
 
 
 def _next_month(month_start: datetime) -> datetime:
