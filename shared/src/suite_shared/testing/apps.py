@@ -1,21 +1,13 @@
 """Running a service in-process for service tests, against its real database and broker.
 
-Typical conftest of a service::
+A service's conftest binds the shared fixtures::
 
-    @pytest.fixture(scope="session")
-    async def database(postgres_url):
-        db = TestDatabase(postgres_url, "customers", MIGRATIONS_DIR)
-        await db.create()
-        yield db
-        await db.drop()
+    database, settings, app, client = service_fixtures(
+        "customers", CustomersSettings, create_app, MIGRATIONS_DIR
+    )
 
-    @pytest.fixture
-    async def settings(database, amqp_url, broker_namespace, public_jwks):
-        await database.truncate()
-        settings = test_settings(CustomersSettings, database, amqp_url, broker_namespace,
-                                 public_jwks)
-        yield settings
-        await delete_namespace(amqp_url, broker_namespace, ["customers"], RETRY_DELAYS)
+``database`` is migrated once per session and truncated before each test; ``settings`` uses a
+fresh broker namespace that is deleted afterwards; ``client`` runs the app's lifespan.
 """
 
 from __future__ import annotations
