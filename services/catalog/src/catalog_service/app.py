@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from catalog_service.api import categories
+from catalog_service.api import categories, price_lists, suppliers
 from catalog_service.settings import CatalogSettings
 from suite_shared.service import create_service_app
 
@@ -11,6 +11,6 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     return create_service_app(
         settings or CatalogSettings(),
         title="Catalog",
-        description="Categories, products, price lists, warehouses and stock.",
-        routers=[categories.router],
+        description="Categories, products, price lists, warehouses, stock and suppliers.",
+        routers=[categories.router, price_lists.router, suppliers.router],
     )

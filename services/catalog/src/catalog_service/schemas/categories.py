@@ -2,43 +2,29 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
-
-
-def _clean_code(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip().upper()
-    if not CODE.match(value):
-        raise ValueError("a code is 1–50 letters, digits, '.', '_' or '-'")
-    return value
+from catalog_service.schemas.common import Code
 
 
 class CategoryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    code: str = Field(max_length=50)
+    code: Code
     name: str = Field(min_length=1, max_length=200)
     parent_id: uuid.UUID | None = None
-
-    _code = field_validator("code")(_clean_code)
 
 
 class CategoryUpdate(BaseModel):
     """Rename, recode or move (parent_id; null moves it to the top)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    code: str | None = Field(default=None, max_length=50)
+    code: Code | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     parent_id: uuid.UUID | None = None
     version: int | None = None
-
-    _code = field_validator("code")(_clean_code)
 
 
 class CategoryOut(BaseModel):
