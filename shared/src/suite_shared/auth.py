@@ -163,6 +163,8 @@ class Principal:
     kind: str  # "staff" or "customer"
     name: str
     permissions: frozenset[str] = field(default_factory=frozenset)
+    # A customer's groups (portal tokens carry them): what prices a customer may be quoted.
+    groups: frozenset[str] = field(default_factory=frozenset)
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
@@ -175,6 +177,7 @@ class Principal:
                 kind=claims.get("kind", "staff"),
                 name=claims.get("name", ""),
                 permissions=frozenset(claims.get("perms", [])),
+                groups=frozenset(claims.get("groups", [])),
             )
         except (KeyError, ValueError):
             raise InvalidToken("malformed subject") from None
