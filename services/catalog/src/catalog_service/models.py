@@ -227,9 +227,7 @@ class StockMovement(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     product_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("products.id"))
-    warehouse_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("warehouses.id")
-    )
+    warehouse_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("warehouses.id"))
     kind: Mapped[str] = mapped_column(Text)
     on_hand_change: Mapped[int] = mapped_column(BigInteger)
     reserved_change: Mapped[int] = mapped_column(BigInteger)

@@ -7,7 +7,14 @@ from sqlalchemy import select
 from suite_shared.messaging.tables import outbox
 
 
-def assert_problem(response, status: int, slug: str, field: str | None = None) -> dict:
+# The slug each status has unless a route says otherwise (409s always name their own).
+DEFAULT_SLUGS = {401: "unauthorized", 403: "forbidden", 404: "not-found", 422: "validation-error"}
+
+
+def assert_problem(
+    response, status: int, slug: str | None = None, field: str | None = None
+) -> dict:
+    slug = slug or DEFAULT_SLUGS[status]
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
