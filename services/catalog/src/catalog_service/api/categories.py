@@ -11,7 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from catalog_service.domain.tree import Node, build_tree, creates_cycle
 from catalog_service.models import Category, Product
-from catalog_service.schemas.categories import CategoryCreate, CategoryNode, CategoryOut, CategoryUpdate
+from catalog_service.schemas.categories import (
+    CategoryCreate,
+    CategoryNode,
+    CategoryOut,
+    CategoryUpdate,
+)
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import conflict, invalid, not_found
 from suite_shared.events.catalog import CategoryChanged
