@@ -2,7 +2,16 @@
 
 from fastapi import FastAPI
 
-from catalog_service.api import categories, price_lists, product_images, products, suppliers
+from catalog_service import reservations, stock
+from catalog_service.api import (
+    categories,
+    price_lists,
+    product_images,
+    products,
+    suppliers,
+    warehouses,
+)
+from catalog_service.api import stock as stock_api
 from catalog_service.settings import CatalogSettings
 from suite_shared.service import create_service_app
 
@@ -18,5 +27,9 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             product_images.router,
             price_lists.router,
             suppliers.router,
+            warehouses.router,
+            stock_api.router,
         ],
+        handlers=reservations.HANDLERS,
+        on_start=[stock.ensure_default_warehouse],
     )
