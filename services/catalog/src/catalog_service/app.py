@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from catalog_service import reservations, stock
 from catalog_service.api import (
     categories,
+    imports,
     price_lists,
     product_images,
     products,
@@ -29,6 +30,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             suppliers.router,
             warehouses.router,
             stock_api.router,
+            imports.router,
         ],
         handlers=reservations.HANDLERS,
         on_start=[stock.ensure_default_warehouse],

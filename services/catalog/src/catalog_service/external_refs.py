@@ -59,3 +59,13 @@ async def replace_refs(
                 for s, e in refs.items()
             ],
         )
+
+
+async def add_ref(
+    session: AsyncSession, kind: str, system: str, external_id: str, local_id: uuid.UUID
+) -> None:
+    await session.execute(
+        insert(ExternalRef).values(
+            kind=kind, system=system, external_id=external_id, local_id=local_id
+        )
+    )

@@ -6,10 +6,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 
-from catalog_service.domain.tree import Node, build_tree, creates_cycle
+from catalog_service import categories
+from catalog_service.domain.tree import Node, build_tree
 from catalog_service.models import Category, Product
 from catalog_service.schemas.categories import (
     CategoryCreate,
@@ -18,57 +18,12 @@ from catalog_service.schemas.categories import (
     CategoryUpdate,
 )
 from suite_shared.auth import Principal, StaffPrincipal, require
-from suite_shared.errors import conflict, invalid, not_found
-from suite_shared.events.catalog import CategoryChanged
+from suite_shared.errors import conflict, invalid
 from suite_shared.service import Session, Uow
 from suite_shared.text import fold
 
 router = APIRouter(prefix="/categories", tags=["categories"])
 MANAGE = "catalog.manage"
-TREE_LOCK = 0x43415431  # "CAT1": moves are serialised, so two cannot build a cycle together
-
-
-def _emit(uow, category: Category, action: str) -> None:
-    uow.emit(
-        "catalog.category.changed",
-        CategoryChanged(
-            category_id=category.id,
-            code=category.code,
-            name=category.name,
-            parent_id=category.parent_id,
-            action=action,
-        ),
-        subject=category.id,
-        version=category.version,
-    )
-
-
-async def _get(session, category_id: uuid.UUID, *, for_update=False) -> Category:
-    category = await session.get(Category, category_id, with_for_update=for_update)
-    if category is None:
-        raise not_found("Category", category_id)
-    return category
-
-
-async def _check_parent(session, category_id: uuid.UUID | None, parent_id: uuid.UUID) -> None:
-    """The parent exists and, for a move (the caller holds the tree lock), is not below."""
-    if await session.get(Category, parent_id) is None:
-        raise invalid("parent_id", f"no category {parent_id}")
-    if category_id is not None:
-        parent_of = dict((await session.execute(select(Category.id, Category.parent_id))).all())
-        if creates_cycle(category_id, parent_id, parent_of):
-            raise conflict(
-                "category-cycle",
-                "A category cannot move under itself or one of its descendants",
-                field="parent_id",
-            )
-
-
-async def _flush_unique(uow, code: str) -> None:
-    try:
-        await uow.session.flush()
-    except IntegrityError:
-        raise conflict("duplicate", f"Another category has the code {code}", field="code") from None
 
 
 @router.get("/tree", response_model=list[CategoryNode])
@@ -100,25 +55,25 @@ async def list_categories(
 
 @router.get("/{category_id}", response_model=CategoryOut)
 async def get_category(category_id: uuid.UUID, _: StaffPrincipal, session: Session):
-    return await _get(session, category_id)
+    return await categories.get(session, category_id)
 
 
 @router.post("", status_code=201, response_model=CategoryOut)
 async def create_category(body: CategoryCreate, uow: Uow, _: Principal = require(MANAGE)):
     if body.parent_id is not None:
-        await _check_parent(uow.session, None, body.parent_id)
+        await categories.check_parent(uow.session, None, body.parent_id)
     category = Category(
         id=uuid.uuid4(),
         code=body.code,
         name=body.name,
         parent_id=body.parent_id,
         version=1,
-        search_text=f"{fold(body.name)} {body.code.lower()}",
     )
+    categories.refresh_search(category)
     uow.session.add(category)
-    await _flush_unique(uow, body.code)
+    await categories.flush_unique(uow, body.code)
     await uow.session.refresh(category)
-    _emit(uow, category, "created")
+    categories.emit(uow, category, "created")
     await uow.commit()
     return category
 
@@ -128,10 +83,8 @@ async def update_category(
     category_id: uuid.UUID, body: CategoryUpdate, uow: Uow, _: Principal = require(MANAGE)
 ):
     if "parent_id" in body.model_fields_set:
-        # Before any row lock: a move locks the tree first, or two crossing moves deadlock on
-        # each other's row (the foreign-key check) and the tree lock.
-        await uow.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": TREE_LOCK})
-    category = await _get(uow.session, category_id, for_update=True)
+        await categories.lock_tree(uow.session)
+    category = await categories.get(uow.session, category_id, for_update=True)
     if body.version is not None and body.version != category.version:
         raise conflict(
             "version-conflict",
@@ -144,22 +97,22 @@ async def update_category(
             raise invalid(field, f"{field} cannot be empty")
     moved = "parent_id" in changes and changes["parent_id"] != category.parent_id
     if moved and changes["parent_id"] is not None:
-        await _check_parent(uow.session, category.id, changes["parent_id"])
+        await categories.check_parent(uow.session, category.id, changes["parent_id"])
     for key, value in changes.items():
         setattr(category, key, value)
-    category.search_text = f"{fold(category.name)} {category.code.lower()}"
+    categories.refresh_search(category)
     category.version += 1
     category.updated_at = func.now()
-    await _flush_unique(uow, category.code)
+    await categories.flush_unique(uow, category.code)
     await uow.session.refresh(category)
-    _emit(uow, category, "moved" if moved else "updated")
+    categories.emit(uow, category, "moved" if moved else "updated")
     await uow.commit()
     return category
 
 
 @router.delete("/{category_id}", status_code=204)
 async def delete_category(category_id: uuid.UUID, uow: Uow, _: Principal = require(MANAGE)):
-    category = await _get(uow.session, category_id, for_update=True)
+    category = await categories.get(uow.session, category_id, for_update=True)
     children = await uow.session.scalar(
         select(func.count()).where(Category.parent_id == category_id)
     )
@@ -174,6 +127,6 @@ async def delete_category(category_id: uuid.UUID, uow: Uow, _: Principal = requi
             products=products,
         )
     await uow.session.delete(category)
-    _emit(uow, category, "deleted")
+    categories.emit(uow, category, "deleted")
     await uow.commit()
     return Response(status_code=204)

@@ -25,11 +25,10 @@ def _barcode(value: str | None) -> str | None:
 Barcode = Annotated[str | None, AfterValidator(_barcode)]
 UnitName = Annotated[str, Field(min_length=1, max_length=30)]
 Status = Literal["active", "stopped", "trashed"]
+SystemName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,29}$")]
+ExternalId = Annotated[str, Field(min_length=1, max_length=100)]
 ExternalRefs = Annotated[
-    dict[
-        Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,29}$")],
-        Annotated[str, Field(min_length=1, max_length=100)],
-    ],
+    dict[SystemName, ExternalId],
     Field(max_length=5, description='system → that system\'s id, e.g. {"kiotviet": "1234"}'),
 ]
 
