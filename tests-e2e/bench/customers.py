@@ -9,24 +9,16 @@ format, e-mail part, code) and the time a 50,000-row CSV import takes to finish.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 
 import aiohttp
 import asyncpg
+from harness import percentile, service_alone
 
-from suite_shared.auth import SigningKey, jwks_document
-from suite_shared.db import drop_database
 from suite_shared.settings import to_plain_postgres_url
-from suite_shared.testing.infra import amqp_server_url, delete_namespace, postgres_server_url
-from suite_shared.testing.plugin import TokenFactory
-from suite_shared.testing.servers import free_port
 from suite_shared.text import fold, phone_search_key
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng"]
@@ -53,11 +45,6 @@ GIVEN = [
     "Tú",
     "Yến",
 ]
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def fake_customer(i: int) -> tuple:
@@ -109,85 +96,55 @@ async def search_latencies(session, base, headers, keyword, rounds=30) -> list[f
 
 
 async def main(customers: int = 200_000, import_rows: int = 50_000) -> None:
-    postgres, amqp = await postgres_server_url(), await amqp_server_url()
-    run = uuid.uuid4().hex[:8]
-    database = f"{postgres.rsplit('/', 1)[0]}/bench_customers_{run}"
-    key = SigningKey.generate()
-    token = TokenFactory(key)(uuid.uuid4(), ["customers.view_all", "customers.handover"], ttl=7200)
-    port = free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "DATABASE_URL": database,
-        "AMQP_URL": amqp,
-        "BROKER_NAMESPACE": f"bench{run}",
-        "JWT_PUBLIC_JWKS": json.dumps(jwks_document([key])),
-        "LOG_LEVEL": "WARNING",
-    }
-    service = subprocess.Popen(  # noqa: ASYNC220 - started once, before any load
-        [sys.executable, "-m", "customers_service"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
     lines = []
-    try:
-        async with aiohttp.ClientSession() as session:
-            for _ in range(300):
-                try:
-                    async with session.get(base + "/ready") as response:
-                        if response.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.2)
-            started = time.perf_counter()
-            await load_customers(to_plain_postgres_url(database), customers)
+    async with (
+        service_alone("customers", "customers_service") as service,
+        aiohttp.ClientSession() as session,
+    ):
+        token = service.tokens(uuid.uuid4(), ["customers.view_all", "customers.handover"], ttl=7200)
+        base = service.base
+        database = service.database_url
+        started = time.perf_counter()
+        await load_customers(to_plain_postgres_url(database), customers)
+        lines.append(
+            f"| load {customers:,} customers (COPY) | {time.perf_counter() - started:.1f} s | |"
+        )
+        headers = {"Authorization": f"Bearer {token}"}
+        for label, keyword in [
+            ("accent-free name", "nguyen van an"),
+            ("phone, other format", "0910012345"),
+            ("e-mail part", "kh12345@"),
+            ("code", "KH054321"),
+            ("rare word", "zzzz"),
+        ]:
+            latencies = await search_latencies(session, base, headers, keyword)
             lines.append(
-                f"| load {customers:,} customers (COPY) | {time.perf_counter() - started:.1f} s | |"
+                f"| search {label} `{keyword}` | "
+                f"{statistics.median(latencies):.1f} / "
+                f"{percentile(latencies, 0.99):.1f} ms | p50 / p99 of 30 |"
             )
-            headers = {"Authorization": f"Bearer {token}"}
-            for label, keyword in [
-                ("accent-free name", "nguyen van an"),
-                ("phone, other format", "0910012345"),
-                ("e-mail part", "kh12345@"),
-                ("code", "KH054321"),
-                ("rare word", "zzzz"),
-            ]:
-                latencies = await search_latencies(session, base, headers, keyword)
-                lines.append(
-                    f"| search {label} `{keyword}` | "
-                    f"{statistics.median(latencies):.1f} / "
-                    f"{percentile(latencies, 0.99):.1f} ms | p50 / p99 of 30 |"
-                )
-            rows = ["Tên khách hàng,Số điện thoại,Email,Nguồn"] + [
-                f"Khách nhập {i},+8498{i:07d},nhap{i}@example.vn,import" for i in range(import_rows)
-            ]
-            body = ("\n".join(rows) + "\n").encode()
-            started = time.perf_counter()
-            async with session.post(
-                f"{base}/imports/customers",
-                params={"filename": "b.csv"},
-                data=body,
-                headers={**headers, "content-type": "text/csv"},
-            ) as response:
-                job = await response.json()
-            while job["status"] not in ("done", "failed"):
-                await asyncio.sleep(0.5)
-                async with session.get(f"{base}/imports/{job['id']}", headers=headers) as r:
-                    job = await r.json()
-            elapsed = time.perf_counter() - started
-            lines.append(
-                f"| import {import_rows:,}-row CSV | {elapsed:.1f} s "
-                f"({job['created'] / elapsed:,.0f} rows/s) | status {job['status']}, "
-                f"{job['created']} created |"
-            )
-    finally:
-        service.terminate()
-        service.wait(timeout=30)
-        await drop_database(database)
-        await delete_namespace(amqp, f"bench{run}", ["customers"], [1_000, 10_000, 60_000])
+        rows = ["Tên khách hàng,Số điện thoại,Email,Nguồn"] + [
+            f"Khách nhập {i},+8498{i:07d},nhap{i}@example.vn,import" for i in range(import_rows)
+        ]
+        body = ("\n".join(rows) + "\n").encode()
+        started = time.perf_counter()
+        async with session.post(
+            f"{base}/imports/customers",
+            params={"filename": "b.csv"},
+            data=body,
+            headers={**headers, "content-type": "text/csv"},
+        ) as response:
+            job = await response.json()
+        while job["status"] not in ("done", "failed"):
+            await asyncio.sleep(0.5)
+            async with session.get(f"{base}/imports/{job['id']}", headers=headers) as r:
+                job = await r.json()
+        elapsed = time.perf_counter() - started
+        lines.append(
+            f"| import {import_rows:,}-row CSV | {elapsed:.1f} s "
+            f"({job['created'] / elapsed:,.0f} rows/s) | status {job['status']}, "
+            f"{job['created']} created |"
+        )
     print("\n| customers figure | value | note |\n|---|---|---|")
     print("\n".join(lines))
 

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 import aiohttp
 import asyncpg
+from harness import percentile
 from proxy_ratio import measure_proxy_ratio
 
 from suite_shared.db import drop_database
@@ -32,13 +33,6 @@ from suite_shared.settings import to_asyncpg_url, to_plain_postgres_url
 from suite_shared.testing.infra import amqp_server_url, delete_namespace, postgres_server_url
 
 ADMIN = ("admin@bench.test", "bench-admin-password")
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 async def load(
