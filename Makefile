@@ -37,6 +37,7 @@ lint: sync
 bench: sync
 	$(UV) run --frozen python tests-e2e/bench/foundation.py
 	$(UV) run --frozen python tests-e2e/bench/customers.py
+	$(UV) run --frozen python tests-e2e/bench/catalog.py
 
 clean:
 	rm -rf .venv .pytest_cache

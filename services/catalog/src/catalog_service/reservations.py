@@ -11,6 +11,7 @@ also covers two different events about one order racing each other."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -116,6 +117,7 @@ async def _take(
 
 def _record(row: OrderReservation, status: str, needs: list[Need], short: list[ShortLine]):
     row.status = status
+    row.updated_at = datetime.now(UTC)
     row.lines = [
         {
             "product_id": str(n.product_id),
@@ -189,6 +191,7 @@ async def order_cancelled(uow: UnitOfWork, envelope: Envelope, order: OrderSnaps
             )
     if row.status in (NEW, "reserved", "rejected"):
         row.status = "released"
+        row.updated_at = datetime.now(UTC)
 
 
 async def order_completed(uow: UnitOfWork, envelope: Envelope, order: OrderSnapshot) -> None:
@@ -205,6 +208,7 @@ async def order_completed(uow: UnitOfWork, envelope: Envelope, order: OrderSnaps
                 order_id=order.order_id,
             )
         row.status = "deducted"
+        row.updated_at = datetime.now(UTC)
     elif row.status == NEW:
         # Completed without ever being placed here (e.g. a finished sale from another system).
         needs, short, done = await _take(uow, order, deduct=True)
