@@ -126,3 +126,82 @@ async def test_batch_limits_and_permission(client, make_token):
         ),
         403,
     )
+
+
+async def test_price_lists_import_with_their_prices(app, client, make_token):
+    token = make_token(uuid.uuid4(), MANAGER)
+    await send(client, token, "categories", CATEGORIES[:2])
+    await send(client, token, "products", products()[:2])
+    wholesale = {
+        "external_id": "PL1",
+        "name": "Giá sỉ",
+        "groups": ["khach-si"],
+        "prices": [
+            {"product_external_id": "501", "price": 11_000},
+            {"product_external_id": "501", "unit": "Thùng", "price": 250_000},
+        ],
+    }
+    broken = {
+        "external_id": "PL2",
+        "name": "Hỏng",
+        "prices": [{"product_external_id": "999", "price": 1}],
+    }
+    first = await send(client, token, "price-lists", [wholesale, broken])
+    assert [i["result"] for i in first["items"]] == ["created", "invalid"]
+    assert first["items"][1]["field"] == "items.1.prices.0.product_external_id"
+    assert (await send(client, token, "price-lists", [wholesale]))["counts"]["unchanged"] == 1
+    hanoi = (await client.get("/products", headers=auth(token), params={"q": "BIA-HN"})).json()[
+        "items"
+    ][0]
+    quote = await client.post(
+        "/quotes",
+        headers=auth(token),
+        json={
+            "groups": ["khach-si"],
+            "lines": [{"product_id": hanoi["id"], "unit": "thùng", "quantity": 2}],
+        },
+    )
+    assert quote.json()["lines"][0]["unit_price"] == 250_000
+    cheaper = {**wholesale, "prices": wholesale["prices"][:1]}  # the thùng price is dropped
+    assert (await send(client, token, "price-lists", [cheaper]))["counts"]["updated"] == 1
+    quote = await client.post(
+        "/quotes",
+        headers=auth(token),
+        json={
+            "groups": ["khach-si"],
+            "lines": [{"product_id": hanoi["id"], "unit": "thùng", "quantity": 2}],
+        },
+    )
+    assert quote.json()["lines"][0]["source"] == "base_price"
+    events = await outbox_events(app, "catalog.price_list.changed")
+    assert [e["data"]["action"] for e in events] == ["created", "prices_changed"]
+
+
+async def test_removing_a_unit_removes_its_list_prices(client, make_token):
+    token = make_token(uuid.uuid4(), MANAGER)
+    await send(
+        client,
+        token,
+        "products",
+        products()[:1]
+        and [{k: v for k, v in products()[0].items() if k != "category_external_id"}],
+    )
+    await send(
+        client,
+        token,
+        "price-lists",
+        [
+            {
+                "external_id": "PL1",
+                "name": "Giá sỉ",
+                "all_customers": True,
+                "prices": [{"product_external_id": "501", "unit": "thùng", "price": 250_000}],
+            }
+        ],
+    )
+    (row,) = (await client.get("/price-lists", headers=auth(token))).json()["items"]
+    assert row["item_count"] == 1
+    hanoi = (await client.get("/products", headers=auth(token))).json()["items"][0]
+    await client.patch(f"/products/{hanoi['id']}", headers=auth(token), json={"units": []})
+    (row,) = (await client.get("/price-lists", headers=auth(token))).json()["items"]
+    assert row["item_count"] == 0

@@ -9,6 +9,7 @@ from catalog_service.api import (
     price_lists,
     product_images,
     products,
+    quotes,
     suppliers,
     warehouses,
 )
@@ -27,6 +28,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             products.router,
             product_images.router,
             price_lists.router,
+            quotes.router,
             suppliers.router,
             warehouses.router,
             stock_api.router,

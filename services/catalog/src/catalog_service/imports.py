@@ -11,12 +11,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert
 
-from catalog_service import categories, external_refs, products
-from catalog_service.models import Category, Product
+from catalog_service import categories, external_refs, price_lists, products
+from catalog_service.domain import pricing
+from catalog_service.models import Category, PriceList, PriceListItem, Product
 from catalog_service.schemas.imports import CategoryItem, ItemResult, ProductItem
+from catalog_service.schemas.imports import PriceListItem as ImportedList
 from suite_shared.errors import Problem
+from suite_shared.text import fold
 from suite_shared.uow import UnitOfWork
 
 
@@ -130,5 +134,116 @@ async def import_products(uow: UnitOfWork, system: str, items: list[ProductItem]
             changed.append("status")
         result = "updated" if changed else "unchanged"
         return ItemResult(external_id=item.external_id, result=result, id=product.id)
+
+    return await _each(uow, items, upsert)
+
+
+async def _price_rows(uow, system: str, price_list_id: uuid.UUID, item: ImportedList):
+    """{(product, unit key): price} for the list, every product and unit known here."""
+    rows: dict[tuple[uuid.UUID, str], int] = {}
+    for index, price in enumerate(item.prices):
+        field = f"prices.{index}"
+        local_id = await external_refs.find_local(
+            uow.session, "product", system, price.product_external_id
+        )
+        product = (await price_lists.products_with_units(uow.session, [local_id])).get(local_id)
+        if product is None:
+            raise Problem(
+                422,
+                "validation-error",
+                "Invalid input",
+                f"No product with {system} id {price.product_external_id}",
+                field=f"{field}.product_external_id",
+            )
+        unit = pricing.find_unit(product.base_unit, price_lists.units(product), price.unit)
+        if unit is None:
+            raise Problem(
+                422,
+                "validation-error",
+                "Invalid input",
+                f"{product.code} has no unit {price.unit}",
+                field=f"{field}.unit",
+            )
+        rows[product.id, unit.key] = price.price
+    return rows
+
+
+async def _replace_prices(uow, price_list_id: uuid.UUID, rows: dict) -> bool:
+    current = {
+        (r.product_id, r.unit_key): r.price
+        for r in await uow.session.scalars(
+            select(PriceListItem).where(PriceListItem.price_list_id == price_list_id)
+        )
+    }
+    if current == rows:
+        return False
+    await uow.session.execute(
+        delete(PriceListItem).where(PriceListItem.price_list_id == price_list_id)
+    )
+    if rows:
+        await uow.session.execute(
+            insert(PriceListItem),
+            [
+                {"price_list_id": price_list_id, "product_id": p, "unit_key": u, "price": v}
+                for (p, u), v in rows.items()
+            ],
+        )
+    return True
+
+
+def _header(price_list: PriceList) -> tuple:
+    return (
+        price_list.name,
+        price_list.priority,
+        price_list.active,
+        price_list.valid_from,
+        price_list.valid_to,
+        price_list.all_customers,
+        tuple(price_lists.group_keys(price_list)),
+    )
+
+
+async def import_price_lists(uow: UnitOfWork, system: str, items: list[ImportedList]):
+    async def upsert(uow: UnitOfWork, item: ImportedList) -> ItemResult:
+        price_lists.check_window(item.valid_from, item.valid_to)
+        local_id = await external_refs.find_local(
+            uow.session, "price_list", system, item.external_id
+        )
+        header = item.model_dump(exclude={"external_id", "prices", "groups", "priority"})
+        created = local_id is None
+        if created:
+            price_list = PriceList(
+                id=uuid.uuid4(),
+                version=1,
+                name_key=fold(item.name),
+                priority=item.priority or await price_lists.next_priority(uow.session),
+                **header,
+            )
+            price_lists.set_groups(price_list, item.groups)
+            uow.session.add(price_list)
+            await price_lists.flush_unique(uow.session, item.name)
+            await external_refs.add_ref(
+                uow.session, "price_list", system, item.external_id, price_list.id
+            )
+        else:
+            price_list = await price_lists.get(uow.session, local_id, lock=True)
+        before = _header(price_list)
+        for key, value in header.items():
+            setattr(price_list, key, value)
+        if item.priority is not None:
+            price_list.priority = item.priority
+        price_list.name_key = fold(price_list.name)
+        price_lists.set_groups(price_list, item.groups)
+        rows = await _price_rows(uow, system, price_list.id, item)
+        prices_changed = await _replace_prices(uow, price_list.id, rows)
+        header_changed = _header(price_list) != before
+        if created:
+            await price_lists.changed(uow, price_list, "created", (p for p, _ in rows))
+            return ItemResult(external_id=item.external_id, result="created", id=price_list.id)
+        if not (header_changed or prices_changed):
+            return ItemResult(external_id=item.external_id, result="unchanged", id=price_list.id)
+        action = "prices_changed" if prices_changed and not header_changed else "updated"
+        await price_lists.changed(uow, price_list, action, (p for p, _ in rows))
+        return ItemResult(external_id=item.external_id, result="updated", id=price_list.id)
 
     return await _each(uow, items, upsert)

@@ -6,13 +6,20 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_service import external_refs
 from catalog_service.domain import products as rules
-from catalog_service.models import Category, ComboComponent, Product, ProductImage, ProductUnit
+from catalog_service.models import (
+    Category,
+    ComboComponent,
+    PriceListItem,
+    Product,
+    ProductImage,
+    ProductUnit,
+)
 from catalog_service.schemas.products import (
     ComponentOut,
     ImageOut,
@@ -234,6 +241,8 @@ async def update(
         changed.append("external_refs")
     if not changed:
         return changed
+    if "units" in changed or "base_unit" in changed:
+        await _drop_prices_of_gone_units(session, product)
     _refresh_search(product)
     product.version += 1
     product.updated_by = actor
@@ -282,6 +291,16 @@ def check_version(product: Product, version: int | None) -> None:
             f"Changed meanwhile (now version {product.version})",
             current_version=product.version,
         )
+
+
+async def _drop_prices_of_gone_units(session: AsyncSession, product: Product) -> None:
+    """A price for a unit the product no longer has would never be quoted: remove it."""
+    keys = {fold(product.base_unit), *(fold(u.unit) for u in product.units)}
+    await session.execute(
+        delete(PriceListItem).where(
+            PriceListItem.product_id == product.id, PriceListItem.unit_key.not_in(keys)
+        )
+    )
 
 
 def _unit_dict(unit: ProductUnit) -> dict:

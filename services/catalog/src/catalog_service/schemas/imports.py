@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from catalog_service.schemas.common import Code, Money, Name
+from catalog_service.schemas.price_lists import Groups, Instant, Priority
 from catalog_service.schemas.products import Barcode, ExternalId, SystemName, UnitIn, UnitName
 
 MAX_BATCH = 500
@@ -37,6 +38,28 @@ class ProductItem(BaseModel):
     units: list[UnitIn] = Field(default_factory=list, max_length=20)
 
 
+class ImportedPrice(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    product_external_id: ExternalId
+    unit: UnitName | None = Field(default=None, description="default: the base unit")
+    price: Money
+
+
+class PriceListItem(BaseModel):
+    """A whole price list as the other system has it: its prices replace the list's prices."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    external_id: ExternalId
+    name: Name
+    priority: Priority | None = None
+    active: bool = True
+    valid_from: Instant | None = None
+    valid_to: Instant | None = None
+    all_customers: bool = False
+    groups: Groups = Field(default_factory=list)
+    prices: list[ImportedPrice] = Field(default_factory=list, max_length=5000)
+
+
 class CategoryBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     system: SystemName = "kiotviet"
@@ -47,6 +70,12 @@ class ProductBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     system: SystemName = "kiotviet"
     items: list[ProductItem] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class PriceListBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    system: SystemName = "kiotviet"
+    items: list[PriceListItem] = Field(min_length=1, max_length=50)
 
 
 class ItemResult(BaseModel):
