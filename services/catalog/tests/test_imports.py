@@ -179,13 +179,8 @@ async def test_price_lists_import_with_their_prices(app, client, make_token):
 
 async def test_removing_a_unit_removes_its_list_prices(client, make_token):
     token = make_token(uuid.uuid4(), MANAGER)
-    await send(
-        client,
-        token,
-        "products",
-        products()[:1]
-        and [{k: v for k, v in products()[0].items() if k != "category_external_id"}],
-    )
+    uncategorised = {k: v for k, v in products()[0].items() if k != "category_external_id"}
+    await send(client, token, "products", [uncategorised])
     await send(
         client,
         token,
