@@ -102,16 +102,18 @@ async def _take(
     short = unknown + shortages(needs, {k: stock.level_of(v) for k, v in levels.items()})
     if unknown or (short and not await stock.allow_negative(uow.session)):
         return needs, short, False
+    kind = "deduct" if deduct else "reserve"
     for need in needs:
-        await stock.move(
+        stock.move(
             uow,
             levels[need.key],
-            kind="deduct" if deduct else "reserve",
+            kind=kind,
             on_hand_change=-need.quantity if deduct else 0,
             reserved_change=0 if deduct else need.quantity,
             reason=f"Đơn hàng {order.number}",
             order_id=order.order_id,
         )
+    await stock.publish(uow, [levels[n.key] for n in needs], cause=kind, order_id=order.order_id)
     return needs, short, True
 
 
@@ -180,8 +182,9 @@ async def _reserved_levels(uow: UnitOfWork, row: OrderReservation):
 async def order_cancelled(uow: UnitOfWork, envelope: Envelope, order: OrderSnapshot) -> None:
     row = await _claim(uow, order)
     if row.status == "reserved":
-        for need, level in await _reserved_levels(uow, row):
-            await stock.move(
+        moved = await _reserved_levels(uow, row)
+        for need, level in moved:
+            stock.move(
                 uow,
                 level,
                 kind="release",
@@ -189,6 +192,7 @@ async def order_cancelled(uow: UnitOfWork, envelope: Envelope, order: OrderSnaps
                 reason=f"Huỷ đơn {order.number}",
                 order_id=order.order_id,
             )
+        await stock.publish(uow, [lv for _, lv in moved], cause="release", order_id=order.order_id)
     if row.status in (NEW, "reserved", "rejected"):
         row.status = "released"
         row.updated_at = datetime.now(UTC)
@@ -197,8 +201,9 @@ async def order_cancelled(uow: UnitOfWork, envelope: Envelope, order: OrderSnaps
 async def order_completed(uow: UnitOfWork, envelope: Envelope, order: OrderSnapshot) -> None:
     row = await _claim(uow, order)
     if row.status == "reserved":
-        for need, level in await _reserved_levels(uow, row):
-            await stock.move(
+        moved = await _reserved_levels(uow, row)
+        for need, level in moved:
+            stock.move(
                 uow,
                 level,
                 kind="deduct",
@@ -207,6 +212,7 @@ async def order_completed(uow: UnitOfWork, envelope: Envelope, order: OrderSnaps
                 reason=f"Hoàn thành đơn {order.number}",
                 order_id=order.order_id,
             )
+        await stock.publish(uow, [lv for _, lv in moved], cause="deduct", order_id=order.order_id)
         row.status = "deducted"
         row.updated_at = datetime.now(UTC)
     elif row.status == NEW:

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,32 +46,42 @@ async def ensure_default_warehouse(runtime: Runtime) -> None:
 
 
 async def lock_levels(session: AsyncSession, keys: Iterable[Key]) -> dict[Key, StockLevel]:
-    """Lock the levels of ``keys`` (creating missing ones at zero) in sorted key order, so two
-    transactions touching overlapping products never wait on each other in a cycle."""
-    ordered = sorted(set(keys), key=lambda k: (str(k[0]), str(k[1])))
-    if not ordered:
+    """Lock the levels of ``keys`` (creating missing ones at zero). Rows are locked in key
+    order by one statement, so two transactions touching overlapping products queue up rather
+    than wait on each other in a cycle. (A level created here for the first time can still
+    meet a deadlock, which PostgreSQL breaks and the consumer's retry repeats.)"""
+    wanted = set(keys)
+    if not wanted:
         return {}
-    await session.execute(
-        insert(StockLevel).on_conflict_do_nothing(),
-        [{"product_id": p, "warehouse_id": w, "on_hand": 0, "reserved": 0} for p, w in ordered],
-    )
-    locked: dict[Key, StockLevel] = {}
-    for product_id, warehouse_id in ordered:  # one statement per row keeps the lock order
-        level = await session.scalar(
-            select(StockLevel)
-            .where(StockLevel.product_id == product_id, StockLevel.warehouse_id == warehouse_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
+    locked = await _select_locked(session, wanted)
+    if len(locked) < len(wanted):
+        await session.execute(
+            insert(StockLevel).on_conflict_do_nothing(),
+            [
+                {"product_id": p, "warehouse_id": w, "on_hand": 0, "reserved": 0}
+                for p, w in sorted(wanted - locked.keys(), key=lambda k: (str(k[0]), str(k[1])))
+            ],
         )
-        locked[(product_id, warehouse_id)] = level
+        locked = await _select_locked(session, wanted)
     return locked
+
+
+async def _select_locked(session: AsyncSession, keys: set[Key]) -> dict[Key, StockLevel]:
+    rows = await session.scalars(
+        select(StockLevel)
+        .where(tuple_(StockLevel.product_id, StockLevel.warehouse_id).in_(list(keys)))
+        .order_by(StockLevel.product_id, StockLevel.warehouse_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {(row.product_id, row.warehouse_id): row for row in rows}
 
 
 def level_of(row: StockLevel) -> Level:
     return Level(row.on_hand, row.reserved)
 
 
-async def move(
+def move(
     uow: UnitOfWork,
     level: StockLevel,
     *,
@@ -82,7 +92,7 @@ async def move(
     order_id: uuid.UUID | None = None,
     actor: uuid.UUID | None = None,
 ) -> None:
-    """Change one locked level, write its history line and publish its new state."""
+    """Change one locked level and write its history line; ``publish`` announces it."""
     level.on_hand += on_hand_change
     level.reserved += reserved_change
     level.version += 1
@@ -101,31 +111,47 @@ async def move(
             actor=actor,
         )
     )
+
+
+async def publish(
+    uow: UnitOfWork, levels: list[StockLevel], *, cause: str, order_id: uuid.UUID | None = None
+) -> None:
+    """One "stock changed" event per moved level, with the product's availability over every
+    warehouse (one query for all of them)."""
+    if not levels:
+        return
     await uow.session.flush()
-    code, product_available = (
-        await uow.session.execute(
-            select(
-                Product.code,
-                select(func.coalesce(func.sum(StockLevel.on_hand - StockLevel.reserved), 0))
-                .where(StockLevel.product_id == level.product_id)
-                .scalar_subquery(),
-            ).where(Product.id == level.product_id)
-        )
-    ).one()
-    uow.emit(
-        "catalog.stock.changed",
-        StockChanged(
-            product_id=level.product_id,
-            product_code=code,
-            warehouse_id=level.warehouse_id,
-            on_hand=level.on_hand,
-            reserved=level.reserved,
-            available=level.on_hand - level.reserved,
-            product_available=int(product_available),
-            cause=kind,
-            order_id=order_id,
-        ),
-        # One level's events carry its own version; the subject names the level.
-        subject=f"{level.product_id}/{level.warehouse_id}",
-        version=level.version,
+    ids = {level.product_id for level in levels}
+    available = func.coalesce(func.sum(StockLevel.on_hand - StockLevel.reserved), 0)
+    totals = dict(
+        (
+            await uow.session.execute(
+                select(StockLevel.product_id, available)
+                .where(StockLevel.product_id.in_(ids))
+                .group_by(StockLevel.product_id)
+            )
+        ).all()
     )
+    codes = dict(
+        (
+            await uow.session.execute(select(Product.id, Product.code).where(Product.id.in_(ids)))
+        ).all()
+    )
+    for level in levels:
+        uow.emit(
+            "catalog.stock.changed",
+            StockChanged(
+                product_id=level.product_id,
+                product_code=codes[level.product_id],
+                warehouse_id=level.warehouse_id,
+                on_hand=level.on_hand,
+                reserved=level.reserved,
+                available=level.on_hand - level.reserved,
+                product_available=int(totals.get(level.product_id, 0)),
+                cause=cause,
+                order_id=order_id,
+            ),
+            # One level's events carry its own version; the subject names the level.
+            subject=f"{level.product_id}/{level.warehouse_id}",
+            version=level.version,
+        )

@@ -132,6 +132,7 @@ async def adjust_stock(body: Adjustment, uow: Uow, principal: Principal = MANAGE
         seen.add(line.product_id)
     levels = await stock.lock_levels(session, [(pid, warehouse.id) for pid in ids])
     allow_negative = await stock.allow_negative(session)
+    moved = []
     for index, line in enumerate(body.lines):
         level = levels[(line.product_id, warehouse.id)]
         try:
@@ -145,7 +146,7 @@ async def adjust_stock(body: Adjustment, uow: Uow, principal: Principal = MANAGE
         except StockRuleError as error:
             raise invalid(error.field, str(error)) from None
         if new != level.on_hand:
-            await stock.move(
+            stock.move(
                 uow,
                 level,
                 kind="adjustment",
@@ -153,6 +154,8 @@ async def adjust_stock(body: Adjustment, uow: Uow, principal: Principal = MANAGE
                 reason=body.reason,
                 actor=principal.id,
             )
+            moved.append(level)
+    await stock.publish(uow, moved, cause="adjustment")
     out = [
         StockLevelOut(
             product_id=level.product_id,
