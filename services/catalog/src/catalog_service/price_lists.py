@@ -127,7 +127,7 @@ def emit(uow, price_list: PriceList, action: str, product_ids: Iterable[uuid.UUI
 
 
 def units(product: Product) -> list[pricing.Unit]:
-    return [pricing.Unit(u.unit, u.factor, u.price) for u in product.units]
+    return [pricing.Unit(u.unit, u.factor, u.price, u.unit_key) for u in product.units]
 
 
 async def products_with_units(

@@ -44,10 +44,11 @@ class Unit:
     unit: str
     factor: int = 1
     price: int | None = None
+    key: str = ""  # the folded name; computed when not given (products store it)
 
-    @property
-    def key(self) -> str:
-        return unit_key(self.unit)
+    def __post_init__(self):
+        if not self.key:
+            object.__setattr__(self, "key", unit_key(self.unit))
 
 
 @dataclass(frozen=True)
