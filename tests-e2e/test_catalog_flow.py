@@ -1,6 +1,7 @@
-"""The catalog through the gateway: a category and a product with units and an image, stock
-counted into the default warehouse, then order events (published as the orders service will)
-reserve, release and deduct it; salespeople read but cannot change the catalog."""
+"""The catalog through the gateway: a category and a product with units and an image, a
+price list for dealers and quotes with and without it, stock counted into the default
+warehouse, then order events (published as the orders service will) reserve, release and
+deduct it; salespeople read but cannot change the catalog."""
 
 import io
 import uuid
@@ -91,6 +92,36 @@ async def test_catalog_and_stock_through_the_gateway(
         "/catalog/products", headers=auth(sales), json={"name": "x", "base_unit": "cái"}
     )
     assert refused.status_code == 403
+
+    dealers = await gateway.post(
+        "/catalog/price-lists", headers=admin, json={"name": "Giá đại lý", "groups": ["dai-ly"]}
+    )
+    assert dealers.status_code == 201, dealers.text
+    priced = await gateway.put(
+        f"/catalog/price-lists/{dealers.json()['id']}/items",
+        headers=admin,
+        json={"items": [{"product_id": beer["id"], "unit": "Thùng", "price": 265_000}]},
+    )
+    assert priced.status_code == 200, priced.text
+    for groups, expected, source in (
+        (["dai-ly"], 265_000, "price_list"),
+        (["le"], 288_000, "base_price"),
+    ):
+        quote = await gateway.post(
+            "/catalog/quotes",
+            headers=auth(sales),
+            json={
+                "groups": groups,
+                "lines": [{"product_id": beer["id"], "unit": "thùng", "quantity": 2}],
+            },
+        )
+        assert quote.status_code == 200, quote.text
+        (line,) = quote.json()["lines"]
+        assert (line["unit_price"], line["source"], quote.json()["total"]) == (
+            expected,
+            source,
+            2 * expected,
+        )
 
     (warehouse,) = (await gateway.get("/catalog/warehouses", headers=admin)).json()
     counted = await gateway.post(
