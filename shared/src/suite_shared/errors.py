@@ -66,6 +66,17 @@ def conflict(slug: str, detail: str, **extra: Any) -> Problem:
     return Problem(409, slug, "Conflict", detail, **extra)
 
 
+def check_version(what: str, current: int, expected: int | None) -> None:
+    """Optimistic concurrency for records people edit: a change that names the version it was
+    made on is refused once someone else has changed the record since."""
+    if expected is not None and expected != current:
+        raise conflict(
+            "version-conflict",
+            f"{what} changed meanwhile (now version {current})",
+            current_version=current,
+        )
+
+
 def invalid(field: str, detail: str, slug: str = "validation-error") -> Problem:
     errors = [{"field": field, "message": detail}]
     return Problem(422, slug, "Invalid input", detail, field=field, errors=errors)

@@ -40,9 +40,7 @@ def _stamps():
 
 
 def _trigram(table: str) -> None:
-    op.execute(
-        f"CREATE INDEX ix_{table}_search ON {table} USING gin (search_text gin_trgm_ops)"
-    )
+    op.execute(f"CREATE INDEX ix_{table}_search ON {table} USING gin (search_text gin_trgm_ops)")
 
 
 def upgrade() -> None:
@@ -55,13 +53,18 @@ def upgrade() -> None:
     op.add_column("products", sa.Column("version", sa.Integer, nullable=False, server_default="1"))
     op.add_column("products", sa.Column("created_by", UUID(as_uuid=True)))
     op.add_column("products", sa.Column("updated_by", UUID(as_uuid=True)))
-    op.add_column("products", sa.Column("updated_at", TS, nullable=False, server_default=sa.func.now()))
+    op.add_column(
+        "products", sa.Column("updated_at", TS, nullable=False, server_default=sa.func.now())
+    )
     op.create_check_constraint("base_price_not_negative", "products", "base_price >= 0")
     op.create_check_constraint(
         "known_status", "products", "status IN ('active', 'stopped', 'trashed')"
     )
     op.create_index(
-        "uq_products_barcode", "products", ["barcode"], unique=True,
+        "uq_products_barcode",
+        "products",
+        ["barcode"],
+        unique=True,
         postgresql_where=sa.text("barcode IS NOT NULL"),
     )
     op.create_index("ix_products_base_price", "products", ["base_price"])
@@ -79,7 +82,10 @@ def upgrade() -> None:
         sa.CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
     )
     op.create_index(
-        "uq_product_units_barcode", "product_units", ["barcode"], unique=True,
+        "uq_product_units_barcode",
+        "product_units",
+        ["barcode"],
+        unique=True,
         postgresql_where=sa.text("barcode IS NOT NULL"),
     )
     op.create_table(
@@ -127,8 +133,10 @@ def upgrade() -> None:
         sa.Column("all_customers", sa.Boolean, nullable=False, server_default="f"),
         sa.Column("version", sa.Integer, nullable=False, server_default="1"),
         *_stamps(),
-        sa.CheckConstraint("valid_to IS NULL OR valid_from IS NULL OR valid_from < valid_to",
-                           name="window_in_order"),
+        sa.CheckConstraint(
+            "valid_to IS NULL OR valid_from IS NULL OR valid_from < valid_to",
+            name="window_in_order",
+        ),
     )
     op.create_table(
         "price_list_groups",
@@ -158,7 +166,10 @@ def upgrade() -> None:
         *_stamps(),
     )
     op.create_index(
-        "uq_warehouses_default", "warehouses", ["is_default"], unique=True,
+        "uq_warehouses_default",
+        "warehouses",
+        ["is_default"],
+        unique=True,
         postgresql_where=sa.text("is_default"),
     )
     op.create_table(
@@ -240,10 +251,20 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "suppliers", "supplier_types", "catalog_settings", "order_reservations",
-        "stock_movements", "stock_levels", "warehouses", "price_list_items",
-        "price_list_groups", "price_lists", "external_refs", "combo_components",
-        "product_images", "product_units",
+        "suppliers",
+        "supplier_types",
+        "catalog_settings",
+        "order_reservations",
+        "stock_movements",
+        "stock_levels",
+        "warehouses",
+        "price_list_items",
+        "price_list_groups",
+        "price_lists",
+        "external_refs",
+        "combo_components",
+        "product_images",
+        "product_units",
     ):
         op.drop_table(table)
     op.drop_index("ix_products_search", "products")
@@ -252,7 +273,14 @@ def downgrade() -> None:
     op.drop_constraint("known_status", "products")
     op.drop_constraint("base_price_not_negative", "products")
     for column in (
-        "updated_at", "updated_by", "created_by", "version", "search_text", "is_combo",
-        "description", "barcode", "base_unit",
+        "updated_at",
+        "updated_by",
+        "created_by",
+        "version",
+        "search_text",
+        "is_combo",
+        "description",
+        "barcode",
+        "base_unit",
     ):
         op.drop_column("products", column)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, raiseload
 from catalog_service.domain import pricing
 from catalog_service.models import PriceList, PriceListGroup, PriceListItem, Product
 from catalog_service.schemas.price_lists import PriceListOut
+from suite_shared import errors
 from suite_shared.errors import Problem, conflict, invalid, not_found
 from suite_shared.events.catalog import PriceListChanged
 from suite_shared.uow import UnitOfWork
@@ -62,12 +63,7 @@ async def get(session: AsyncSession, price_list_id: uuid.UUID, *, lock=False) ->
 
 
 def check_version(price_list: PriceList, version: int | None) -> None:
-    if version is not None and version != price_list.version:
-        raise conflict(
-            "version-conflict",
-            f"Changed meanwhile (now version {price_list.version})",
-            current_version=price_list.version,
-        )
+    errors.check_version("Price list", price_list.version, version)
 
 
 def check_window(valid_from: datetime | None, valid_to: datetime | None) -> None:

@@ -28,6 +28,7 @@ from catalog_service.schemas.products import (
     UnitOut,
 )
 from catalog_service.stock_totals import totals_for
+from suite_shared import errors
 from suite_shared.errors import Problem, conflict, invalid, not_found
 from suite_shared.events.catalog import (
     ProductCreated,
@@ -285,12 +286,7 @@ async def change_status(
 
 
 def check_version(product: Product, version: int | None) -> None:
-    if version is not None and version != product.version:
-        raise conflict(
-            "version-conflict",
-            f"Changed meanwhile (now version {product.version})",
-            current_version=product.version,
-        )
+    errors.check_version("Product", product.version, version)
 
 
 async def _drop_prices_of_gone_units(session: AsyncSession, product: Product) -> None:

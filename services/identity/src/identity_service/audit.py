@@ -9,7 +9,8 @@ from typing import Protocol
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity_service.problems import raise_for_integrity, version_conflict
+from identity_service.problems import raise_for_integrity
+from suite_shared import errors
 
 
 class Audited(Protocol):
@@ -31,8 +32,7 @@ def touch(entity: Audited, actor: uuid.UUID, *, new_version: bool = True) -> Non
 
 def check_version(what: str, entity: Audited, expected: int | None) -> None:
     """Optimistic concurrency: a client that read version N may only change version N."""
-    if expected is not None and expected != entity.version:
-        raise version_conflict(what, entity.version)
+    errors.check_version(what, entity.version, expected)
 
 
 async def flush(session: AsyncSession) -> None:

@@ -44,14 +44,6 @@ def duplicate(field: str, what: str) -> Problem:
     return conflict(f"duplicate-{field}", f"Another {what} has this {field}", field=field)
 
 
-def version_conflict(what: str, current: int) -> Problem:
-    return conflict(
-        "version-conflict",
-        f"{what} changed meanwhile (now version {current})",
-        current_version=current,
-    )
-
-
 def invalid_credentials() -> Problem:
     # One answer for unknown login and wrong password: no way to probe who has an account.
     return Problem(401, "invalid-credentials", "Login failed", "Wrong login or password")

@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from suite_shared.messaging.tables import outbox
 
-
 # The slug each status has unless a route says otherwise (409s always name their own).
 DEFAULT_SLUGS = {401: "unauthorized", 403: "forbidden", 404: "not-found", 422: "validation-error"}
 

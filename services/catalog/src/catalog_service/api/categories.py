@@ -18,7 +18,7 @@ from catalog_service.schemas.categories import (
     CategoryUpdate,
 )
 from suite_shared.auth import Principal, StaffPrincipal, require
-from suite_shared.errors import conflict, invalid
+from suite_shared.errors import check_version, conflict, invalid
 from suite_shared.service import Session, Uow
 from suite_shared.text import fold
 
@@ -85,12 +85,7 @@ async def update_category(
     if "parent_id" in body.model_fields_set:
         await categories.lock_tree(uow.session)
     category = await categories.get(uow.session, category_id, for_update=True)
-    if body.version is not None and body.version != category.version:
-        raise conflict(
-            "version-conflict",
-            f"Changed meanwhile (now version {category.version})",
-            current_version=category.version,
-        )
+    check_version("Category", category.version, body.version)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     for field in ("code", "name"):
         if field in changes and changes[field] is None:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from catalog_service.models import StockLevel, StockMovement, Warehouse
 from catalog_service.schemas.stock import WarehouseCreate, WarehouseOut, WarehouseUpdate
 from suite_shared.auth import Principal, StaffPrincipal, require
-from suite_shared.errors import conflict, invalid, not_found
+from suite_shared.errors import check_version, conflict, invalid, not_found
 from suite_shared.service import Session, Uow
 
 router = APIRouter(prefix="/warehouses", tags=["stock"])
@@ -73,8 +73,7 @@ async def update_warehouse(
     warehouse_id: uuid.UUID, body: WarehouseUpdate, uow: Uow, _: Principal = MANAGE
 ):
     warehouse = await _get(uow.session, warehouse_id, lock=True)
-    if body.version is not None and body.version != warehouse.version:
-        raise conflict("version-conflict", f"Changed meanwhile (now version {warehouse.version})")
+    check_version("Warehouse", warehouse.version, body.version)
     changes = body.model_dump(exclude_unset=True, exclude={"version", "is_default"})
     for field in ("code", "name", "active"):
         if field in changes and changes[field] is None:

@@ -28,7 +28,7 @@ from customers_service.schemas import (
     StageChange,
 )
 from suite_shared.auth import Principal, StaffPrincipal, require
-from suite_shared.errors import conflict, forbidden, invalid
+from suite_shared.errors import check_version, conflict, forbidden, invalid
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 
@@ -52,12 +52,7 @@ async def update_customer(
     customer_id: uuid.UUID, body: CustomerUpdate, principal: StaffPrincipal, uow: Uow
 ):
     customer = await repository.get_visible(uow.session, principal, customer_id, for_update=True)
-    if body.version is not None and body.version != customer.version:
-        raise conflict(
-            "version-conflict",
-            f"Customer changed meanwhile (now version {customer.version})",
-            current_version=customer.version,
-        )
+    check_version("Customer", customer.version, body.version)
     await writes.update(uow, principal, customer, body.model_dump(exclude_unset=True))
     await uow.commit()
     return customer

@@ -15,7 +15,7 @@ from customers_service.domain.list_keys import BadKey, check_key, derive_key
 from customers_service.models import ListItem
 from customers_service.schemas import ListItemCreate, ListItemOut, ListItemUpdate
 from suite_shared.auth import Principal, StaffPrincipal, require
-from suite_shared.errors import conflict, invalid, not_found
+from suite_shared.errors import check_version, conflict, invalid, not_found
 from suite_shared.events.customers import ListItemChanged
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
@@ -112,12 +112,7 @@ async def edit_item(
     kind: Kind, key: str, body: ListItemUpdate, uow: Uow, _: Principal = require(MANAGE)
 ):
     item = await _item(uow.session, kind, key, for_update=True)
-    if body.version is not None and body.version != item.version:
-        raise conflict(
-            "version-conflict",
-            f"Changed meanwhile (now version {item.version})",
-            current_version=item.version,
-        )
+    check_version("The item", item.version, body.version)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     if "name" in changes:
         if changes["name"] is None:

@@ -18,7 +18,7 @@ from rules_engine_service.schemas import (
     ensure_one_target,
 )
 from suite_shared.auth import Principal, require
-from suite_shared.errors import conflict, invalid, not_found
+from suite_shared.errors import check_version, invalid, not_found
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session
 from suite_shared.text import fold
@@ -80,8 +80,7 @@ async def get_rule(rule_id: uuid.UUID, principal: Manager, session: Session):
 @router.patch("/rules/{rule_id}", response_model=RuleOut)
 async def update_rule(rule_id: uuid.UUID, body: RuleUpdate, principal: Manager, session: Session):
     rule = await _load(session, rule_id, lock=True)
-    if body.version is not None and body.version != rule.version:
-        raise conflict("version-conflict", f"Rule changed meanwhile (now version {rule.version})")
+    check_version("Rule", rule.version, body.version)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     if "conditions" in changes:
         changes["conditions"] = [c.model_dump() for c in body.conditions or []]
