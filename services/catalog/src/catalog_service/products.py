@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog_service import external_refs
+from catalog_service import codes, external_refs
 from catalog_service.domain import products as rules
 from catalog_service.models import (
     Category,
@@ -67,16 +67,6 @@ async def get_product(session: AsyncSession, product_id: uuid.UUID, *, lock=Fals
     if product is None:
         raise not_found("Product", product_id)
     return product
-
-
-async def next_code(session: AsyncSession) -> str:
-    """SP000001, SP000002, … (KiotViet's style), after the highest one in use."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CODE_LOCK})
-    highest = await session.scalar(
-        select(func.max(Product.code)).where(Product.code.op("~")(f"^{CODE_PREFIX}[0-9]{{6}}$"))
-    )
-    number = int(highest[len(CODE_PREFIX) :]) + 1 if highest else 1
-    return f"{CODE_PREFIX}{number:06d}"
 
 
 def _rule(error: rules.ProductRuleError) -> Problem:
@@ -184,8 +174,9 @@ async def create(uow: UnitOfWork, data: dict[str, Any], actor: uuid.UUID | None)
     units, components = data.pop("units"), data.pop("components")
     refs = data.pop("external_refs")
     product = Product(id=uuid.uuid4(), version=1, created_by=actor, updated_by=actor, **data)
+    await codes.lock_codes(session, CODE_LOCK)
     if product.code is None:
-        product.code = await next_code(session)
+        product.code = await codes.next_code(session, Product.code, CODE_PREFIX)
     await check_category(session, product.category_id)
     _check_units(product.base_unit, units)
     await check_barcodes(session, product.id, product.barcode, units)
@@ -222,6 +213,8 @@ async def update(
     components = changes.pop("components", None)
     if "category_id" in changes:
         await check_category(session, changes["category_id"])
+    if changes.get("code") not in (None, product.code):
+        await codes.lock_codes(session, CODE_LOCK)
     for key, value in changes.items():
         setattr(product, key, value)
     unit_dicts = units if units is not None else [_unit_dict(u) for u in product.units]

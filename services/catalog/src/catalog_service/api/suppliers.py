@@ -7,10 +7,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import BigInteger, Select, func, or_, select, text
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog_service import codes
 from catalog_service.models import Supplier, SupplierType
 from catalog_service.schemas.suppliers import (
     SupplierCreate,
@@ -96,9 +97,7 @@ async def _supplier_counts(session: AsyncSession, type_ids: list[uuid.UUID]) -> 
 
 def _type_out(supplier_type: SupplierType, count: int) -> SupplierTypeOut:
     fields = SupplierTypeOut.model_fields.keys() - {"supplier_count"}
-    return SupplierTypeOut(
-        **{f: getattr(supplier_type, f) for f in fields}, supplier_count=count
-    )
+    return SupplierTypeOut(**{f: getattr(supplier_type, f) for f in fields}, supplier_count=count)
 
 
 async def _type_out_one(session: AsyncSession, supplier_type: SupplierType) -> SupplierTypeOut:
@@ -116,22 +115,6 @@ async def _get(session: AsyncSession, supplier_id: uuid.UUID, *, lock=False) -> 
 async def _check_type(session: AsyncSession, type_id: uuid.UUID | None) -> None:
     if type_id is not None and await session.get(SupplierType, type_id) is None:
         raise invalid("type_id", f"No supplier type {type_id}")
-
-
-async def _lock_codes(session: AsyncSession) -> None:
-    """Every write of a supplier code waits here, so a generated code never collides with one
-    typed in by a request still in flight (a plain max + 1 would)."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CODE_LOCK})
-
-
-async def _next_code(session: AsyncSession) -> str:
-    """NCC000001, NCC000002, … (KiotViet's style), after the highest one in use. The caller
-    holds the code lock."""
-    number = func.substr(Supplier.code, len(CODE_PREFIX) + 1).cast(BigInteger)
-    highest = await session.scalar(
-        select(func.max(number)).where(Supplier.code.op("~")(f"^{CODE_PREFIX}[0-9]{{6,15}}$"))
-    )
-    return f"{CODE_PREFIX}{(highest or 0) + 1:06d}"
 
 
 def _refresh_search(supplier: Supplier) -> None:
@@ -287,9 +270,9 @@ async def get_supplier(supplier_id: uuid.UUID, _: StaffPrincipal, session: Sessi
 @router.post("/suppliers", status_code=201, response_model=SupplierOut)
 async def create_supplier(body: SupplierCreate, uow: Uow, _: Principal = MANAGE):
     await _check_type(uow.session, body.type_id)
-    await _lock_codes(uow.session)
+    await codes.lock_codes(uow.session, CODE_LOCK)
     supplier = Supplier(id=uuid.uuid4(), version=1, **body.model_dump(exclude={"code"}))
-    supplier.code = body.code or await _next_code(uow.session)
+    supplier.code = body.code or await codes.next_code(uow.session, Supplier.code, CODE_PREFIX)
     _refresh_search(supplier)
     uow.session.add(supplier)
     await _flush(uow.session)
@@ -315,7 +298,7 @@ async def update_supplier(
     if changes.get("type_id") is not None:
         await _check_type(uow.session, changes["type_id"])
     if changes.get("code", supplier.code) != supplier.code:
-        await _lock_codes(uow.session)
+        await codes.lock_codes(uow.session, CODE_LOCK)
     for key, value in changes.items():
         setattr(supplier, key, value)
     _refresh_search(supplier)
