@@ -174,3 +174,20 @@ async def test_catalog_and_stock_through_the_gateway(
         await broker.close()
     card = (await gateway.get(f"/catalog/products/{beer['id']}", headers=auth(sales))).json()
     assert card["stock"] == {"on_hand": 168, "reserved": 0, "available": 168}
+
+    brewers = await gateway.post(
+        "/catalog/supplier-types", headers=admin, json={"code": "NM", "name": "Nhà máy bia"}
+    )
+    assert brewers.status_code == 201, brewers.text
+    habeco = await gateway.post(
+        "/catalog/suppliers",
+        headers=admin,
+        json={"name": "Habeco", "type_id": brewers.json()["id"], "phone": "024 3845 3843"},
+    )
+    assert habeco.status_code == 201, habeco.text
+    of_type = await gateway.get(
+        f"/catalog/supplier-types/{brewers.json()['id']}/suppliers", headers=admin
+    )
+    assert [s["name"] for s in of_type.json()["items"]] == ["Habeco"]
+    in_use = await gateway.delete(f"/catalog/supplier-types/{brewers.json()['id']}", headers=admin)
+    assert in_use.status_code == 409 and in_use.json()["type"] == "/problems/in-use"
