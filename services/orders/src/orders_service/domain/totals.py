@@ -1,0 +1,109 @@
+"""Order money (ORD-1), in integer đồng, computed by the server only.
+
+Rounding, documented once: a percentage is given in hundredths of a percent (basis points, so
+12.5% is 1250) and the discount it makes is rounded half up to the whole đồng. A discount is
+never more than what it discounts.
+
+    line gross      = unit price × quantity
+    line discount   = percent: round_half_up(gross × bp / 10000); amount: as given (≤ gross)
+    line total      = gross − line discount
+    subtotal        = Σ line totals
+    order discount  = percent: round_half_up(subtotal × bp / 10000); amount: as given (≤ subtotal)
+    total           = subtotal − order discount + shipping fee
+
+Prices include VAT, as Vietnamese retail prices do; asking for a VAT invoice records the
+buyer's tax details and changes no amount. Instalments must add up to the total exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+DiscountKind = Literal["percent", "amount"]
+FULL = 10_000  # 100% in basis points
+
+
+class TotalsError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator to the nearest integer, halves up (both non-negative)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+@dataclass(frozen=True)
+class Discount:
+    kind: DiscountKind | None = None
+    value: int = 0  # basis points for percent, đồng for amount
+
+    def of(self, base: int, field: str) -> int:
+        if self.kind is None or self.value == 0:
+            return 0
+        if self.value < 0:
+            raise TotalsError(field, "A discount cannot be negative")
+        if self.kind == "percent":
+            if self.value > FULL:
+                raise TotalsError(field, "A percentage discount is at most 100%")
+            return round_half_up(base * self.value, FULL)
+        if self.value > base:
+            raise TotalsError(field, f"The discount {self.value} is more than {base}")
+        return self.value
+
+
+@dataclass(frozen=True)
+class LineIn:
+    unit_price: int
+    quantity: int
+    discount: Discount = Discount()
+
+
+@dataclass(frozen=True)
+class LineMoney:
+    gross: int
+    discount: int
+    total: int
+
+
+@dataclass(frozen=True)
+class OrderMoney:
+    lines: list[LineMoney]
+    subtotal: int
+    order_discount: int
+    shipping_fee: int
+    total: int
+
+
+def compute(lines: Sequence[LineIn], order_discount: Discount, shipping_fee: int) -> OrderMoney:
+    if shipping_fee < 0:
+        raise TotalsError("shipping.fee", "The shipping fee cannot be negative")
+    money = []
+    for index, line in enumerate(lines):
+        gross = line.unit_price * line.quantity
+        discount = line.discount.of(gross, f"lines.{index}.discount")
+        money.append(LineMoney(gross, discount, gross - discount))
+    subtotal = sum(m.total for m in money)
+    off = order_discount.of(subtotal, "discount")
+    return OrderMoney(money, subtotal, off, shipping_fee, subtotal - off + shipping_fee)
+
+
+def check_instalments(total: int, instalments: Sequence[tuple[date, int]]) -> None:
+    """Two or more instalments, each positive, due on dates in order, adding up to the total."""
+    if len(instalments) < 2:
+        raise TotalsError("payment.instalments", "Paying in instalments needs at least two")
+    for index, (due, amount) in enumerate(instalments):
+        if amount <= 0:
+            raise TotalsError(f"payment.instalments.{index}.amount", "An instalment is > 0")
+        if index and due <= instalments[index - 1][0]:
+            raise TotalsError(
+                f"payment.instalments.{index}.due_date", "Instalments fall due one after another"
+            )
+    paid = sum(amount for _, amount in instalments)
+    if paid != total:
+        raise TotalsError(
+            "payment.instalments", f"The instalments add up to {paid}, the total is {total}"
+        )

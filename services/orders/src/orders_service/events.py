@@ -1,0 +1,74 @@
+"""An order as its events carry it (ORD-7): the whole order, so catalog, customers, loyalty,
+portal and sync never have to call back."""
+
+from __future__ import annotations
+
+from orders_service.models import Order
+from suite_shared.events.orders import (
+    OrderCancelled,
+    OrderCompleted,
+    OrderConfirmed,
+    OrderContracted,
+    OrderDelivering,
+    OrderLine,
+    OrderPlaced,
+)
+from suite_shared.uow import UnitOfWork
+
+MODELS = {
+    "placed": OrderPlaced,
+    "confirmed": OrderConfirmed,
+    "contracted": OrderContracted,
+    "delivering": OrderDelivering,
+    "completed": OrderCompleted,
+    "cancelled": OrderCancelled,
+}
+VERB_OF_STATUS = {"pending": "placed"}
+
+
+def emit(uow: UnitOfWork, order: Order) -> None:
+    """Publish the order's current status as its event (pending is "placed")."""
+    verb = VERB_OF_STATUS.get(order.status, order.status)
+    extra = {}
+    if verb == "contracted":
+        extra["contract_number"] = order.contract_number
+    elif verb == "completed":
+        extra["completed_at"] = order.completed_at
+    elif verb == "cancelled":
+        extra["reason"] = order.cancel_reason or ""
+    payload = MODELS[verb](
+        order_id=order.id,
+        number=order.number,
+        status=order.status,
+        customer_id=order.customer_id,
+        customer_name=order.customer_name,
+        customer_phone=order.customer_phone,
+        owner_id=order.owner_id,
+        created_by=order.created_by,
+        channel=order.channel,
+        order_type=order.order_type,
+        lines=[
+            OrderLine(
+                line_id=line.id,
+                product_id=line.product_id,
+                product_code=line.product_code,
+                product_name=line.product_name,
+                unit=line.unit,
+                unit_factor=line.unit_factor,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                line_total=line.line_total,
+                warehouse_id=line.warehouse_id,
+            )
+            for line in order.lines
+        ],
+        subtotal=order.subtotal,
+        order_discount=order.order_discount,
+        shipping_fee=order.shipping_fee,
+        total=order.total,
+        placed_at=order.placed_at,
+        points_redeemed=order.points_redeemed,
+        **extra,
+    )
+    uow.emit(f"orders.order.{verb}", payload, subject=order.id, version=order.version)

@@ -1,0 +1,112 @@
+"""Events orders reacts to: the customers service's records (kept as copies for placement and
+visibility) and the catalog's answer about stock (reserved, or rejected → cancelled)."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, select
+from sqlalchemy.dialects.postgresql import insert
+
+from orders_service import transitions
+from orders_service.domain.status import OPEN
+from orders_service.models import CustomerCopy, Order
+from suite_shared.events.catalog import StockRejected, StockReserved
+from suite_shared.events.customers import (
+    CustomerCreated,
+    CustomerDeleted,
+    CustomerOwnerChanged,
+    CustomerUpdated,
+)
+from suite_shared.events.envelope import Envelope
+from suite_shared.uow import UnitOfWork
+
+
+async def customer_changed(
+    uow: UnitOfWork, envelope: Envelope, event: CustomerCreated | CustomerUpdated
+) -> None:
+    """Newer snapshots win; the owner only if no later owner change was applied already."""
+    c, version = event.customer, envelope.version or 0
+    table = CustomerCopy.__table__
+    values = {
+        "id": c.customer_id,
+        "code": c.code,
+        "name": c.name,
+        "phone": c.phone,
+        "groups": c.groups,
+        "owner_id": c.owner_id,
+        "version": version,
+        "owner_version": version,
+    }
+    statement = insert(CustomerCopy).values(values)
+    snapshot_is_newer = table.c.version < statement.excluded.version
+    owner_is_newer = table.c.owner_version < statement.excluded.owner_version
+    await uow.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.id],
+            set_={
+                **{
+                    k: case((snapshot_is_newer, statement.excluded[k]), else_=table.c[k])
+                    for k in ("code", "name", "phone", "groups", "version")
+                },
+                "owner_id": case(
+                    (owner_is_newer, statement.excluded.owner_id), else_=table.c.owner_id
+                ),
+                "owner_version": case(
+                    (owner_is_newer, statement.excluded.owner_version), else_=table.c.owner_version
+                ),
+            },
+        )
+    )
+
+
+async def owner_changed(uow: UnitOfWork, envelope: Envelope, event: CustomerOwnerChanged):
+    version = envelope.version or 0
+    # The owner change may overtake the creation: hold its owner in a copy with no snapshot
+    # yet (version 0), which the creation then fills in.
+    await uow.session.execute(
+        insert(CustomerCopy)
+        .values(id=event.customer_id, name="", groups=[], version=0, owner_version=0)
+        .on_conflict_do_nothing()
+    )
+    copy = await uow.session.get(CustomerCopy, event.customer_id, with_for_update=True)
+    if version > copy.owner_version:
+        copy.owner_id, copy.owner_version = event.owner_id, version
+
+
+async def customer_deleted(uow: UnitOfWork, envelope: Envelope, event: CustomerDeleted):
+    copy = await uow.session.get(CustomerCopy, event.customer_id, with_for_update=True)
+    if copy is not None:
+        copy.deleted = True
+
+
+async def _order(uow: UnitOfWork, order_id):
+    return await uow.session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+
+
+async def stock_reserved(uow: UnitOfWork, envelope: Envelope, event: StockReserved) -> None:
+    """Reserved; with short lines when selling below zero let it through (flagged)."""
+    order = await _order(uow, event.order_id)
+    if order is None or order.stock_state != "waiting":
+        return
+    order.stock_state = "short" if event.short else "reserved"
+    order.stock_short = [s.model_dump(mode="json") for s in event.short]
+
+
+async def stock_rejected(uow: UnitOfWork, envelope: Envelope, event: StockRejected) -> None:
+    """Not enough stock: an order still open is cancelled, saying which lines were short."""
+    order = await _order(uow, event.order_id)
+    if order is None or order.stock_state != "waiting":
+        return
+    order.stock_state = "rejected"
+    order.stock_short = [s.model_dump(mode="json") for s in event.short]
+    if order.status in OPEN:
+        await transitions.move(uow, order, "cancelled", actor=None, reason=transitions.OUT_OF_STOCK)
+
+
+HANDLERS = {
+    "customers.customer.created": customer_changed,
+    "customers.customer.updated": customer_changed,
+    "customers.customer.owner_changed": owner_changed,
+    "customers.customer.deleted": customer_deleted,
+    "catalog.stock.reserved": stock_reserved,
+    "catalog.stock.rejected": stock_rejected,
+}

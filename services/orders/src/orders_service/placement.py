@@ -1,0 +1,203 @@
+"""Placing an order (ORD-1, ORD-2, ORD-9): the customer's copy gives the name, phone and
+groups; the catalog's quote gives every price; domain.totals computes the money; an
+Idempotency-Key makes a retried placement return the first order."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders_service import events, visibility
+from orders_service.catalog_client import CatalogClient, quote_lines
+from orders_service.domain import totals
+from orders_service.domain.status import PENDING
+from orders_service.models import (
+    CustomerCopy,
+    IdempotencyKey,
+    Instalment,
+    Order,
+    OrderLine,
+    StatusChange,
+)
+from orders_service.schemas.orders import OrderCreate
+from suite_shared.auth import Principal
+from suite_shared.errors import Problem, forbidden, invalid
+from suite_shared.text import fold, phone_search_key
+from suite_shared.uow import UnitOfWork
+
+NUMBER_PREFIX = "DH"
+
+
+def request_hash(body: OrderCreate) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def customer_for(session: AsyncSession, principal: Principal, customer_id: uuid.UUID):
+    customer = await session.get(CustomerCopy, customer_id)
+    if (
+        customer is None
+        or customer.version == 0
+        or customer.deleted
+        or not visibility.may_see_customer(principal, customer)
+    ):
+        raise invalid("customer_id", f"No customer {customer_id} that you may sell to")
+    return customer
+
+
+def search_text(customer: CustomerCopy) -> str:
+    """What the list's keyword matches: the name without accents, the phone in national form
+    (0912…, however it was typed), the customer code."""
+    phone = phone_search_key(customer.phone) if customer.phone else ""
+    return " ".join(filter(None, [fold(customer.name), phone, customer.code.lower()]))
+
+
+def _owner(principal: Principal, body: OrderCreate) -> uuid.UUID:
+    if body.owner_id is None or body.owner_id == principal.id:
+        return principal.id
+    if not principal.can(visibility.VIEW_ALL):
+        raise forbidden("Placing an order for someone else needs orders.view_all")
+    return body.owner_id
+
+
+def _discount(given) -> totals.Discount:
+    return totals.Discount(given.kind, given.value) if given else totals.Discount()
+
+
+def _money(body: OrderCreate, quoted: list[dict]) -> totals.OrderMoney:
+    lines = [
+        totals.LineIn(q["unit_price"], line.quantity, _discount(line.discount))
+        for line, q in zip(body.lines, quoted, strict=True)
+    ]
+    try:
+        money = totals.compute(lines, _discount(body.discount), body.shipping.fee)
+        if body.payment.terms == "instalments":
+            totals.check_instalments(
+                money.total, [(i.due_date, i.amount) for i in body.payment.instalments]
+            )
+    except totals.TotalsError as error:
+        raise invalid(error.field, str(error)) from None
+    return money
+
+
+async def previous_order(session: AsyncSession, principal: Principal, key: str, digest: str):
+    """The order a retried request already placed, if any."""
+    row = await session.get(IdempotencyKey, (key, principal.id))
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        raise Problem(
+            422,
+            "idempotency-key-reused",
+            "Invalid input",
+            "This Idempotency-Key was used for a different order",
+            field="Idempotency-Key",
+        )
+    return row.order_id
+
+
+async def place(
+    uow: UnitOfWork,
+    catalog: CatalogClient,
+    principal: Principal,
+    token: str,
+    body: OrderCreate,
+    idempotency_key: str | None,
+) -> tuple[uuid.UUID, bool]:
+    """Returns (order id, created). A retry with the same key returns the first order."""
+    session = uow.session
+    digest = request_hash(body)
+    if idempotency_key and (
+        done := await previous_order(session, principal, idempotency_key, digest)
+    ):
+        return done, False
+    customer = await customer_for(session, principal, body.customer_id)
+    owner_id = _owner(principal, body)
+    # Asked before any row is written, so no transaction waits on the catalog.
+    quote = await catalog.quote(token, customer.groups, quote_lines(body.lines))
+    money = _money(body, quote["lines"])
+    order_id = uuid.uuid4()
+    if idempotency_key:
+        claimed = await session.scalar(
+            insert(IdempotencyKey)
+            .values(key=idempotency_key, actor=principal.id, request_hash=digest, order_id=order_id)
+            .on_conflict_do_nothing()
+            .returning(IdempotencyKey.order_id)
+        )
+        if claimed is None:  # the same request, running at the same moment, won
+            await session.rollback()
+            return await previous_order(session, principal, idempotency_key, digest), False
+    number = await session.scalar(text("SELECT nextval('order_number_seq')"))
+    now = datetime.now(UTC)
+    order = Order(
+        id=order_id,
+        number=f"{NUMBER_PREFIX}{number:06d}",
+        status=PENDING,
+        customer_id=customer.id,
+        customer_name=customer.name,
+        customer_phone=customer.phone,
+        search_text=search_text(customer),
+        owner_id=owner_id,
+        created_by=principal.id,
+        channel=body.channel,
+        order_type=body.order_type,
+        shipping_method=body.shipping.method,
+        shipping_carrier=body.shipping.carrier,
+        shipping_fee=money.shipping_fee,
+        shipping_address=body.shipping.address,
+        pickup_location_id=body.shipping.pickup_location_id,
+        vat_invoice=body.vat_invoice.model_dump() if body.vat_invoice else None,
+        payment_terms=body.payment.terms,
+        discount_kind=body.discount.kind if body.discount else None,
+        discount_value=body.discount.value if body.discount else 0,
+        subtotal=money.subtotal,
+        order_discount=money.order_discount,
+        total=money.total,
+        note=body.note,
+        placed_at=now,
+        version=1,
+        stock_state="waiting",
+        stock_short=[],
+    )
+    order.lines = [
+        OrderLine(
+            id=uuid.uuid4(),
+            position=index,
+            product_id=line.product_id,
+            product_code=q["product_code"],
+            product_name=q["product_name"],
+            unit=q["unit"],
+            unit_factor=q["unit_factor"],
+            quantity=line.quantity,
+            unit_price=q["unit_price"],
+            price_source=q["source"],
+            price_list_id=q.get("price_list_id"),
+            discount_kind=line.discount.kind if line.discount else None,
+            discount_value=line.discount.value if line.discount else 0,
+            discount=m.discount,
+            line_total=m.total,
+            warehouse_id=line.warehouse_id,
+        )
+        for index, (line, q, m) in enumerate(
+            zip(body.lines, quote["lines"], money.lines, strict=True)
+        )
+    ]
+    order.instalments = [
+        Instalment(seq=index + 1, due_date=i.due_date, amount=i.amount)
+        for index, i in enumerate(body.payment.instalments)
+    ]
+    session.add(order)
+    session.add(
+        StatusChange(
+            order_id=order.id, from_status=None, to_status=PENDING, actor=principal.id, reason=""
+        )
+    )
+    await session.flush()
+    events.emit(uow, order)
+    return order.id, True

@@ -1,0 +1,205 @@
+"""Request and response bodies of orders (ORD-1..7). Money is integer đồng; percentages are in
+basis points (1250 = 12.5%)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+Money = Annotated[int, Field(ge=0, le=10**13, description="integer đồng")]
+Channel = Literal["staff", "portal", "chat", "kiotviet", "web"]
+OrderType = Literal["new_sale", "upsell"]
+TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+
+
+def _tax_code(value: str) -> str:
+    value = value.strip()
+    if not TAX_CODE.match(value):
+        raise ValueError("a tax code (MST) is 10 digits, or 10 digits, '-' and 3 digits")
+    return value
+
+
+class DiscountIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["percent", "amount"]
+    value: int = Field(ge=0, le=10**13, description="basis points for percent, đồng for amount")
+
+
+class LineIn(BaseModel):
+    """No price: the catalog's quote for this customer sets it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    product_id: uuid.UUID
+    unit: str | None = Field(default=None, max_length=30, description="default: base unit")
+    quantity: int = Field(ge=1, le=1_000_000)
+    discount: DiscountIn | None = None
+    warehouse_id: uuid.UUID | None = None
+
+
+class ShippingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    method: Literal["store_pickup", "warehouse_pickup", "carrier"]
+    carrier: str | None = Field(default=None, max_length=100)
+    fee: Money = 0
+    address: str | None = Field(default=None, max_length=500)
+    pickup_location_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.method == "carrier" and not (self.carrier and self.address):
+            raise ValueError("delivery by a carrier needs the carrier and the address")
+        if self.method != "carrier" and self.fee:
+            raise ValueError("only delivery by a carrier has a fee")
+        return self
+
+
+class VatInvoiceIn(BaseModel):
+    """The buyer's details for a red invoice (hóa đơn VAT)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    company_name: str = Field(min_length=1, max_length=300)
+    tax_code: Annotated[str, AfterValidator(_tax_code)]
+    address: str = Field(min_length=1, max_length=500)
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class InstalmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    due_date: date
+    amount: Money
+
+
+class PaymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    terms: Literal["once", "instalments", "unpaid"]
+    instalments: list[InstalmentIn] = Field(default_factory=list, max_length=24)
+
+    @model_validator(mode="after")
+    def _instalments_only_when_asked(self):
+        if self.terms != "instalments" and self.instalments:
+            raise ValueError("instalments are given only when paying in instalments")
+        return self
+
+
+class OrderCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    customer_id: uuid.UUID
+    lines: list[LineIn] = Field(min_length=1, max_length=200)
+    discount: DiscountIn | None = None
+    shipping: ShippingIn = ShippingIn(method="store_pickup")
+    vat_invoice: VatInvoiceIn | None = None
+    payment: PaymentIn = PaymentIn(terms="unpaid")
+    order_type: OrderType = "new_sale"
+    channel: Channel = "staff"
+    owner_id: uuid.UUID | None = Field(
+        default=None,
+        description="who the order counts for; others than oneself need orders.view_all",
+    )
+    note: str = Field(default="", max_length=2000)
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    status: Literal["confirmed", "contracted", "delivering", "completed", "cancelled"]
+    reason: str | None = Field(default=None, max_length=500)
+    contract_type_id: uuid.UUID | None = Field(default=None, description="for contracted")
+    version: int | None = None
+
+
+class LineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    product_id: uuid.UUID
+    product_code: str
+    product_name: str
+    unit: str
+    unit_factor: int
+    quantity: int
+    unit_price: int
+    price_source: str
+    price_list_id: uuid.UUID | None
+    discount_kind: str | None
+    discount_value: int
+    discount: int
+    line_total: int
+    warehouse_id: uuid.UUID | None
+
+
+class InstalmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    seq: int
+    due_date: date
+    amount: int
+
+
+class StatusChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    from_status: str | None
+    to_status: str
+    at: datetime
+    actor: uuid.UUID | None
+    reason: str
+
+
+class OrderOut(BaseModel):
+    id: uuid.UUID
+    number: str
+    status: str
+    customer_id: uuid.UUID
+    customer_name: str
+    customer_phone: str | None
+    owner_id: uuid.UUID | None
+    created_by: uuid.UUID | None
+    channel: str
+    order_type: str
+    shipping_method: str
+    shipping_carrier: str | None
+    shipping_fee: int
+    shipping_address: str | None
+    pickup_location_id: uuid.UUID | None
+    vat_invoice: dict | None
+    payment_terms: str
+    instalments: list[InstalmentOut]
+    discount_kind: str | None
+    discount_value: int
+    subtotal: int
+    order_discount: int
+    points_redeemed: int
+    total: int
+    note: str
+    contract_number: str | None
+    contract_type_id: uuid.UUID | None
+    stock_state: str
+    stock_short: list[dict]
+    cancel_reason: str | None
+    placed_at: datetime
+    contracted_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    waiting_minutes: int | None
+    waiting_time: str | None = Field(description='"x giờ y phút" / "y phút"')
+    version: int
+    lines: list[LineOut]
+    history: list[StatusChangeOut] = []
+
+
+class OrderRow(BaseModel):
+    """One line of the order list: customer, products, phone, channel, status, total."""
+
+    id: uuid.UUID
+    number: str
+    status: str
+    customer_id: uuid.UUID
+    customer_name: str
+    customer_phone: str | None
+    products: list[str]
+    channel: str
+    order_type: str
+    owner_id: uuid.UUID | None
+    total: int
+    placed_at: datetime
+    waiting_time: str | None

@@ -1,0 +1,64 @@
+"""Orders as the API shows them: the order card with its live waiting time, and list rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders_service.domain.waiting import format_waiting, waiting_minutes
+from orders_service.models import Order, StatusChange
+from orders_service.schemas.orders import (
+    InstalmentOut,
+    LineOut,
+    OrderOut,
+    OrderRow,
+    StatusChangeOut,
+)
+
+CARD_FIELDS = set(OrderOut.model_fields) - {
+    "instalments",
+    "lines",
+    "history",
+    "waiting_minutes",
+    "waiting_time",
+}
+
+
+def _waiting(order: Order, now: datetime) -> int | None:
+    # The clock stops when the order is completed (or cancelled).
+    return waiting_minutes(order.contracted_at, order.completed_at or order.cancelled_at, now)
+
+
+async def card(session: AsyncSession, order: Order) -> OrderOut:
+    history = await session.scalars(
+        select(StatusChange).where(StatusChange.order_id == order.id).order_by(StatusChange.id)
+    )
+    minutes = _waiting(order, datetime.now(UTC))
+    return OrderOut(
+        **{field: getattr(order, field) for field in CARD_FIELDS},
+        instalments=[InstalmentOut.model_validate(i) for i in order.instalments],
+        lines=[LineOut.model_validate(line) for line in order.lines],
+        history=[StatusChangeOut.model_validate(h) for h in history],
+        waiting_minutes=minutes,
+        waiting_time=format_waiting(minutes),
+    )
+
+
+def row(order: Order, now: datetime) -> OrderRow:
+    return OrderRow(
+        id=order.id,
+        number=order.number,
+        status=order.status,
+        customer_id=order.customer_id,
+        customer_name=order.customer_name,
+        customer_phone=order.customer_phone,
+        products=[f"{line.product_name} × {line.quantity} {line.unit}" for line in order.lines],
+        channel=order.channel,
+        order_type=order.order_type,
+        owner_id=order.owner_id,
+        total=order.total,
+        placed_at=order.placed_at,
+        waiting_time=format_waiting(_waiting(order, now)),
+    )
