@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from orders_service.api import orders
+from orders_service.api import contract_types, orders, reports
 from orders_service.catalog_client import CLIENT_KEY, CatalogClient
 from orders_service.handlers import HANDLERS
 from orders_service.settings import OrdersSettings
@@ -22,7 +22,7 @@ def create_app(settings: OrdersSettings | None = None) -> FastAPI:
         settings,
         title="Orders",
         description="Orders from placement to completion, contracts, sales reports.",
-        routers=[orders.router],
+        routers=[orders.router, contract_types.router, reports.router],
         handlers=HANDLERS,
         on_start=[open_catalog],
         on_stop=[close_catalog],
