@@ -15,6 +15,7 @@ PERMISSIONS: dict[str, str] = {
     "customers.view_all": "See every customer, not only one's own",
     "customers.settings": "Manage customer settings: lists, duplicate and required fields",
     "orders.view_all": "See every order, not only one's own",
+    "orders.settings": "Manage order settings: contract types",
     "rules.manage": "Create and change owner-transfer rules",
     "loyalty.configure": "Configure the loyalty program",
     "catalog.manage": "Change products, prices and stock",
