@@ -20,8 +20,8 @@ depends_on = None
 TS = sa.DateTime(timezone=True)
 
 
-def _uuid(name: str, **kw):
-    return sa.Column(name, UUID(as_uuid=True), **kw)
+def _uuid(name: str, *args, **kw):
+    return sa.Column(name, UUID(as_uuid=True), *args, **kw)
 
 
 def upgrade() -> None:
