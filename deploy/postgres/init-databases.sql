@@ -3,3 +3,4 @@ CREATE DATABASE suite_identity;
 CREATE DATABASE suite_customers;
 CREATE DATABASE suite_rules_engine;
 CREATE DATABASE suite_catalog;
+CREATE DATABASE suite_orders;

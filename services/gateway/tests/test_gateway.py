@@ -78,6 +78,7 @@ def gateway_settings(public_jwks: str, customers_url: str, **overrides) -> Gatew
         customers_url=customers_url,
         rules_engine_url=dead,
         catalog_url=customers_url,
+        orders_url=customers_url,
         rate_limit_per_second=1000,
         rate_limit_burst=1000,
         upstream_timeout_s=0.5,
@@ -213,6 +214,7 @@ async def test_health_is_503_naming_the_service_that_is_down(gateway):
         "customers": "up",
         "rules-engine": "down",
         "catalog": "up",
+        "orders": "up",
     }
 
 

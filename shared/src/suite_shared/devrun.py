@@ -32,6 +32,7 @@ SERVICES = [
     ServiceSpec("customers", "customers_service", 8002),
     ServiceSpec("rules-engine", "rules_engine_service", 8003),
     ServiceSpec("catalog", "catalog_service", 8004),
+    ServiceSpec("orders", "orders_service", 8005),
 ]
 GATEWAY = ServiceSpec("gateway", "gateway_service", 8000, has_database=False)
 

@@ -3,7 +3,7 @@
 from suite_shared.settings import ServiceSettings
 
 # The services behind /api/v1/<name>/...; each has a `<NAME>_URL` setting below.
-SERVICE_NAMES = ("identity", "customers", "rules-engine", "catalog")
+SERVICE_NAMES = ("identity", "customers", "rules-engine", "catalog", "orders")
 
 
 class GatewaySettings(ServiceSettings):
@@ -14,6 +14,7 @@ class GatewaySettings(ServiceSettings):
     customers_url: str = "http://127.0.0.1:8002"
     rules_engine_url: str = "http://127.0.0.1:8003"
     catalog_url: str = "http://127.0.0.1:8004"
+    orders_url: str = "http://127.0.0.1:8005"
 
     # Per-client token bucket: a client is the token's subject, or the peer address when the
     # request carries no token (login). In memory, so per replica: N replicas allow N x this.
