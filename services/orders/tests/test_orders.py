@@ -8,7 +8,12 @@ import uuid
 from sqlalchemy import insert
 
 from orders_service.models import ContractType
-from suite_shared.events.customers import CustomerOwnerChanged
+from suite_shared.events.customers import (
+    CustomerCreated,
+    CustomerMerged,
+    CustomerOwnerChanged,
+    CustomerSnapshot,
+)
 from suite_shared.testing.assertions import assert_problem, outbox_events
 from suite_shared.testing.infra import eventually
 
@@ -331,3 +336,50 @@ async def test_stock_is_reserved_or_the_order_is_cancelled(app, shop):
     assert rejected["cancel_reason"].startswith("Hết hàng")
     assert rejected["stock_short"][0]["available"] == 2
     assert rejected["history"][-1]["actor"] is None
+
+
+async def test_copies_follow_customer_events_in_any_order(shop):
+    beer = await shop.product("Bia", 12_000)
+    # The owner change (version 3) overtakes the creation (version 1): the owner holds.
+    customer_id = uuid.uuid4()
+    colleague = uuid.uuid4()
+    await shop.deliver(
+        "customers.customer.owner_changed",
+        CustomerOwnerChanged(
+            customer_id=customer_id, previous_owner_id=None, owner_id=shop.seller, method="handover"
+        ),
+        version=3,
+    )
+    refused = await shop.client.post(
+        "/orders",
+        headers=shop.auth(),
+        json={
+            "customer_id": str(customer_id),
+            "lines": [{"product_id": beer["id"], "quantity": 1}],
+        },
+    )
+    assert_problem(refused, 422, field="customer_id")  # not known yet: no snapshot
+    snapshot = CustomerSnapshot(
+        customer_id=customer_id,
+        code="KH1",
+        name="Chị Mai",
+        kind="person",
+        phone=None,
+        email=None,
+        source=None,
+        groups=[],
+        social_page=None,
+        owner_id=colleague,
+        lifecycle_stage="lead",
+        created_by=None,
+        updated_by=None,
+    )
+    await shop.deliver("customers.customer.created", CustomerCreated(customer=snapshot), version=1)
+    order = await shop.place(customer_id, [{"product_id": beer["id"], "quantity": 1}])
+    assert order["customer_name"] == "Chị Mai"
+    survivor = await shop.customer(name="Chị Mai (gộp)")
+    await shop.deliver(
+        "customers.customer.merged", CustomerMerged(survivor_id=survivor, merged_id=customer_id)
+    )
+    profile = await shop.client.get(f"/customers/{survivor}/orders", headers=shop.auth())
+    assert [o["id"] for o in profile.json()["items"]] == [order["id"]]

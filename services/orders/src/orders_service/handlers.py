@@ -3,7 +3,7 @@ visibility) and the catalog's answer about stock (reserved, or rejected → canc
 
 from __future__ import annotations
 
-from sqlalchemy import case, select
+from sqlalchemy import case, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from orders_service import transitions
@@ -13,6 +13,7 @@ from suite_shared.events.catalog import StockRejected, StockReserved
 from suite_shared.events.customers import (
     CustomerCreated,
     CustomerDeleted,
+    CustomerMerged,
     CustomerOwnerChanged,
     CustomerUpdated,
 )
@@ -78,6 +79,16 @@ async def customer_deleted(uow: UnitOfWork, envelope: Envelope, event: CustomerD
         copy.deleted = True
 
 
+async def customers_merged(uow: UnitOfWork, envelope: Envelope, event: CustomerMerged) -> None:
+    """The merged customer's orders now belong to the survivor's profile (their snapshots of
+    name and phone stay as they were at placement)."""
+    await uow.session.execute(
+        update(Order)
+        .where(Order.customer_id == event.merged_id)
+        .values(customer_id=event.survivor_id)
+    )
+
+
 async def _order(uow: UnitOfWork, order_id):
     return await uow.session.scalar(select(Order).where(Order.id == order_id).with_for_update())
 
@@ -107,6 +118,7 @@ HANDLERS = {
     "customers.customer.updated": customer_changed,
     "customers.customer.owner_changed": owner_changed,
     "customers.customer.deleted": customer_deleted,
+    "customers.customer.merged": customers_merged,
     "catalog.stock.reserved": stock_reserved,
     "catalog.stock.rejected": stock_rejected,
 }
