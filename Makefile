@@ -38,6 +38,7 @@ bench: sync
 	$(UV) run --frozen python tests-e2e/bench/foundation.py
 	$(UV) run --frozen python tests-e2e/bench/customers.py
 	$(UV) run --frozen python tests-e2e/bench/catalog.py
+	$(UV) run --frozen python tests-e2e/bench/orders.py
 
 clean:
 	rm -rf .venv .pytest_cache

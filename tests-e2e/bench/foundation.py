@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import platform
-import statistics
 import sys
 import time
 import uuid
@@ -24,46 +23,11 @@ from datetime import UTC, datetime
 
 import aiohttp
 import asyncpg
-from harness import percentile
+from harness import BENCH_ADMIN, load, row, whole_suite
 from proxy_ratio import measure_proxy_ratio
 
-from suite_shared.db import drop_database
-from suite_shared.devrun import SERVICES, LocalSuite
+from suite_shared.devrun import SERVICES
 from suite_shared.settings import to_asyncpg_url, to_plain_postgres_url
-from suite_shared.testing.infra import amqp_server_url, delete_namespace, postgres_server_url
-
-ADMIN = ("admin@bench.test", "bench-admin-password")
-
-
-async def load(
-    session: aiohttp.ClientSession,
-    method: str,
-    url: str,
-    *,
-    total: int,
-    concurrency: int,
-    headers: dict,
-    body=None,
-) -> tuple[float, list[float], list]:
-    """Send ``total`` requests with ``concurrency`` in flight; (req/s, latencies ms, bodies)."""
-    latencies: list[float] = []
-    results: list = []
-    remaining = iter(range(total))
-
-    async def worker():
-        for i in remaining:
-            payload = body(i) if callable(body) else body
-            started = time.perf_counter()
-            async with session.request(method, url, json=payload, headers=headers) as response:
-                data = await response.json()
-                if response.status >= 400:
-                    raise RuntimeError(f"{response.status}: {data}")
-            latencies.append((time.perf_counter() - started) * 1000)
-            results.append(data)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return total / (time.perf_counter() - started), latencies, results
 
 
 async def paced_creates(session, url: str, headers: dict, *, rate: float, total: int) -> list:
@@ -91,9 +55,11 @@ async def setup(session, base: str) -> str:
             assert response.status in (200, 201), data
             return data
 
-    token = (await post("/identity/auth/login", None, {"login": ADMIN[0], "password": ADMIN[1]}))[
-        "access_token"
-    ]
+    token = (
+        await post(
+            "/identity/auth/login", None, {"login": BENCH_ADMIN[0], "password": BENCH_ADMIN[1]}
+        )
+    )["access_token"]
     members = [
         (
             await post(
@@ -149,37 +115,9 @@ async def assignment_latencies(database_url: str, ids: list[str], timeout: float
         await conn.close()
 
 
-def row(name: str, rate: float | None, latencies: list[float] | None, note: str = "") -> str:
-    rate_text = f"{rate:,.0f}/s" if rate else "—"
-    lat = (
-        f"{statistics.median(latencies):.1f} / {percentile(latencies, 0.99):.1f}"
-        if latencies
-        else "—"
-    )
-    return f"| {name} | {rate_text} | {lat} | {note} |"
-
-
 async def main(customers: int, concurrency: int) -> None:
-    postgres, amqp = await postgres_server_url(), await amqp_server_url()
-    run = uuid.uuid4().hex[:8]
-    suite = LocalSuite(
-        postgres_url=postgres,
-        amqp_url=amqp,
-        namespace=f"bench{run}",
-        port_offset=2000,
-        database_suffix=f"bench{run}",
-        log_dir=f"/tmp/suite-bench-{run}",
-        extra_env={
-            "ADMIN_EMAIL": ADMIN[0],
-            "ADMIN_PASSWORD": ADMIN[1],
-            "LOG_LEVEL": "WARNING",
-            "RATE_LIMIT_PER_SECOND": "100000",
-            "RATE_LIMIT_BURST": "100000",
-        },
-    )
-    await suite.start()
     lines = []
-    try:
+    async with whole_suite(port_offset=2000) as suite:
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as session:
             base = suite.gateway_url + "/api/v1"
@@ -258,13 +196,6 @@ async def main(customers: int, concurrency: int) -> None:
                     f"{ratio:.0%} of direct",
                 )
             )
-    finally:
-        suite.stop()
-        for spec in SERVICES:
-            await drop_database(to_asyncpg_url(suite.database_url(spec)))
-        await delete_namespace(
-            amqp, suite.namespace, [s.name for s in SERVICES], [1_000, 10_000, 60_000]
-        )
     trivial = await measure_proxy_ratio(duration_s=10.0, concurrency=64)
     (direct_rate, direct_lat), (via_rate, via_lat) = trivial["direct"], trivial["gateway"]
     lines.append(row("trivial FastAPI endpoint direct (c=64)", direct_rate, direct_lat))

@@ -7,8 +7,10 @@ import asyncio
 import contextlib
 import json
 import os
+import statistics
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,11 +19,14 @@ import aiohttp
 
 from suite_shared.auth import SigningKey, jwks_document
 from suite_shared.db import drop_database
+from suite_shared.devrun import SERVICES, LocalSuite
+from suite_shared.settings import to_asyncpg_url
 from suite_shared.testing.infra import amqp_server_url, delete_namespace, postgres_server_url
 from suite_shared.testing.plugin import TokenFactory
 from suite_shared.testing.servers import free_port
 
 RETRY_DELAYS_MS = [1_000, 10_000, 60_000]
+BENCH_ADMIN = ("admin@bench.test", "bench-admin-password")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -84,3 +89,75 @@ async def _wait_ready(base: str) -> None:
                 pass
             await asyncio.sleep(0.2)
     raise RuntimeError(f"{base} never became ready")
+
+
+@contextlib.asynccontextmanager
+async def whole_suite(port_offset: int) -> AsyncIterator[LocalSuite]:
+    """Every service and the gateway as local processes on fresh databases and namespace;
+    the admin is BENCH_ADMIN and the gateway's rate limit is out of the way."""
+    postgres, amqp = await postgres_server_url(), await amqp_server_url()
+    run = uuid.uuid4().hex[:8]
+    suite = LocalSuite(
+        postgres_url=postgres,
+        amqp_url=amqp,
+        namespace=f"bench{run}",
+        port_offset=port_offset,
+        database_suffix=f"bench{run}",
+        log_dir=f"/tmp/suite-bench-{run}",
+        extra_env={
+            "ADMIN_EMAIL": BENCH_ADMIN[0],
+            "ADMIN_PASSWORD": BENCH_ADMIN[1],
+            "LOG_LEVEL": "WARNING",
+            "RATE_LIMIT_PER_SECOND": "100000",
+            "RATE_LIMIT_BURST": "100000",
+        },
+    )
+    await suite.start()
+    try:
+        yield suite
+    finally:
+        suite.stop()
+        for spec in SERVICES:
+            await drop_database(to_asyncpg_url(suite.database_url(spec)))
+        await delete_namespace(amqp, suite.namespace, [s.name for s in SERVICES], RETRY_DELAYS_MS)
+
+
+async def load(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    *,
+    total: int,
+    concurrency: int,
+    headers: dict,
+    body=None,
+) -> tuple[float, list[float], list]:
+    """Send ``total`` requests with ``concurrency`` in flight; (req/s, latencies ms, bodies)."""
+    latencies: list[float] = []
+    results: list = []
+    remaining = iter(range(total))
+
+    async def worker():
+        for i in remaining:
+            payload = body(i) if callable(body) else body
+            started = time.perf_counter()
+            async with session.request(method, url, json=payload, headers=headers) as response:
+                data = await response.json()
+                if response.status >= 400:
+                    raise RuntimeError(f"{response.status}: {data}")
+            latencies.append((time.perf_counter() - started) * 1000)
+            results.append(data)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return total / (time.perf_counter() - started), latencies, results
+
+
+def row(name: str, rate: float | None, latencies: list[float] | None, note: str = "") -> str:
+    rate_text = f"{rate:,.0f}/s" if rate else "—"
+    lat = (
+        f"{statistics.median(latencies):.1f} / {percentile(latencies, 0.99):.1f}"
+        if latencies
+        else "—"
+    )
+    return f"| {name} | {rate_text} | {lat} | {note} |"

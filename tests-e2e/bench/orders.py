@@ -1,0 +1,188 @@
+"""`make bench` (orders): orders placed per second through the gateway, and the time from
+"placed" to "stock reserved" in the catalog (p50/p99), in a burst and at a steady rate.
+
+Starts the whole suite (every service and the gateway as local processes, fresh databases and
+broker namespace). As the admin: 20 products with stock, a price list for the "dai-ly" group,
+one customer in that group. Each order has 3 lines priced by the catalog's quote over HTTP;
+the placement commits the order and its "placed" event; the catalog reserves from the event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from datetime import datetime
+
+import aiohttp
+import asyncpg
+from harness import BENCH_ADMIN, load, row, whole_suite
+
+from suite_shared.devrun import SERVICES
+from suite_shared.settings import to_plain_postgres_url
+
+
+async def setup(session, base: str) -> tuple[dict, str, list[str]]:
+    async def call(method, path, headers=None, json=None):
+        async with session.request(method, base + path, json=json, headers=headers) as answer:
+            data = await answer.json()
+            assert answer.status in (200, 201), data
+            return data
+
+    login = {"login": BENCH_ADMIN[0], "password": BENCH_ADMIN[1]}
+    token = (await call("POST", "/identity/auth/login", json=login))["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    items = [
+        {
+            "external_id": str(i),
+            "code": f"B{i:03d}",
+            "name": f"Hàng {i}",
+            "base_unit": "chai",
+            "base_price": 10_000 + i,
+        }
+        for i in range(20)
+    ]
+    imported = await call("POST", "/catalog/imports/products", headers, {"items": items})
+    products = [r["id"] for r in imported["items"]]
+    (warehouse,) = await call("GET", "/catalog/warehouses", headers)
+    await call(
+        "POST",
+        "/catalog/stock/adjustments",
+        headers,
+        {
+            "warehouse_id": warehouse["id"],
+            "reason": "bench",
+            "lines": [{"product_id": p, "counted": 10_000_000} for p in products],
+        },
+    )
+    price_list = await call(
+        "POST", "/catalog/price-lists", headers, {"name": "Đại lý", "groups": ["dai-ly"]}
+    )
+    await call(
+        "PUT",
+        f"/catalog/price-lists/{price_list['id']}/items",
+        headers,
+        {"items": [{"product_id": p, "unit": "chai", "price": 9_000} for p in products]},
+    )
+    customer = await call(
+        "POST", "/customers/customers", headers, {"name": "Đại lý Bench", "groups": ["dai-ly"]}
+    )
+    for _ in range(200):  # the customer reaches orders by event
+        body = order_body(customer["id"], products)
+        async with session.post(base + "/orders/orders", json=body, headers=headers) as answer:
+            if answer.status == 201:
+                break
+        await asyncio.sleep(0.1)
+    return headers, customer["id"], products
+
+
+def order_body(customer_id: str, products: list[str]) -> dict:
+    return {
+        "customer_id": customer_id,
+        "lines": [
+            {"product_id": p, "quantity": random.randint(1, 5)} for p in random.sample(products, 3)
+        ],
+    }
+
+
+async def paced(session, url, headers, body, *, rate: float, total: int) -> list[dict]:
+    async def one():
+        async with session.post(url, json=body(), headers=headers) as answer:
+            assert answer.status == 201, await answer.text()
+            return await answer.json()
+
+    tasks = []
+    for _ in range(total):
+        tasks.append(asyncio.create_task(one()))
+        await asyncio.sleep(1 / rate)
+    return await asyncio.gather(*tasks)
+
+
+async def reserve_latencies(suite, orders: list[dict], timeout: float = 300) -> list[float]:
+    """ms from the order's placement to the catalog's reservation, by the database clocks."""
+    catalog = next(s for s in SERVICES if s.name == "catalog")
+    conn = await asyncpg.connect(to_plain_postgres_url(suite.database_url(catalog)))
+    ids = [uuid.UUID(o["id"]) for o in orders]
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rows = await conn.fetch(
+                "SELECT order_id, updated_at FROM order_reservations "
+                "WHERE order_id = ANY($1) AND status = 'reserved'",
+                ids,
+            )
+            if len(rows) == len(ids):
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        await conn.close()
+    placed = {o["id"]: o["placed_at"] for o in orders}
+    return [
+        (r["updated_at"] - datetime.fromisoformat(placed[str(r["order_id"])])).total_seconds()
+        * 1000
+        for r in rows
+    ]
+
+
+async def main(total: int = 1_000, concurrency: int = 16) -> None:
+    lines = []
+    async with whole_suite(port_offset=3000) as suite:
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            base = suite.gateway_url + "/api/v1"
+            headers, customer, products = await setup(session, base)
+            url = base + "/orders/orders"
+            await load(
+                session,
+                "POST",
+                url,
+                total=50,
+                concurrency=concurrency,
+                headers=headers,
+                body=lambda i: order_body(customer, products),
+            )
+            rate, latencies, burst = await load(
+                session,
+                "POST",
+                url,
+                total=total,
+                concurrency=concurrency,
+                headers=headers,
+                body=lambda i: order_body(customer, products),
+            )
+            lines.append(
+                row(
+                    f"place a 3-line order via gateway (c={concurrency})",
+                    rate,
+                    latencies,
+                    f"{total} orders, each priced by a catalog quote",
+                )
+            )
+            reserved = await reserve_latencies(suite, burst)
+            lines.append(
+                row(
+                    "placed → stock reserved, during that burst",
+                    None,
+                    reserved,
+                    f"{len(reserved)}/{total} reserved",
+                )
+            )
+            steady = await paced(
+                session, url, headers, lambda: order_body(customer, products), rate=20, total=300
+            )
+            reserved = await reserve_latencies(suite, steady)
+            lines.append(
+                row(
+                    "placed → stock reserved at a steady 20/s",
+                    None,
+                    reserved,
+                    f"{len(reserved)}/300 reserved",
+                )
+            )
+    print("\n| orders figure | rate | p50 / p99 ms | note |\n|---|---|---|---|")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
