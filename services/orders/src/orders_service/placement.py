@@ -109,14 +109,14 @@ async def place(
     token: str,
     body: OrderCreate,
     idempotency_key: str | None,
-) -> tuple[uuid.UUID, bool]:
-    """Returns (order id, created). A retry with the same key returns the first order."""
+) -> tuple[Order, bool]:
+    """Returns (order, created). A retry with the same key returns the first order."""
     session = uow.session
     digest = request_hash(body)
     if idempotency_key and (
         done := await previous_order(session, principal, idempotency_key, digest)
     ):
-        return done, False
+        return await session.get(Order, done), False
     customer = await customer_for(session, principal, body.customer_id)
     owner_id = _owner(principal, body)
     # Asked before any row is written, so no transaction waits on the catalog.
@@ -132,7 +132,8 @@ async def place(
         )
         if claimed is None:  # the same request, running at the same moment, won
             await session.rollback()
-            return await previous_order(session, principal, idempotency_key, digest), False
+            done = await previous_order(session, principal, idempotency_key, digest)
+            return await session.get(Order, done), False
     number = await session.scalar(text("SELECT nextval('order_number_seq')"))
     now = datetime.now(UTC)
     order = Order(
@@ -159,6 +160,7 @@ async def place(
         subtotal=money.subtotal,
         order_discount=money.order_discount,
         total=money.total,
+        points_redeemed=0,  # loyalty's hold comes with the loyalty service
         note=body.note,
         placed_at=now,
         version=1,
@@ -200,4 +202,4 @@ async def place(
     )
     await session.flush()
     events.emit(uow, order)
-    return order.id, True
+    return order, True

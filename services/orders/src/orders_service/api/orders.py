@@ -50,12 +50,11 @@ async def place_order(
 ):
     """Prices come from the catalog's quote for this customer; totals are computed here."""
     catalog = request.app.state.runtime.extras[CLIENT_KEY]
-    order_id, created = await placement.place(
+    order, created = await placement.place(
         uow, catalog, principal, bearer_token(request), body, idempotency_key
     )
+    out = await views.card(uow.session, order)
     await uow.commit()
-    async with request.app.state.runtime.session_factory() as session:
-        out = await views.card(session, await session.get(Order, order_id))
     if created:
         return out
     return JSONResponse(out.model_dump(mode="json"), status_code=200)
