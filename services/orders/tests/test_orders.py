@@ -5,6 +5,7 @@ and the catalog's stock answers."""
 import asyncio
 import uuid
 
+import httpx
 from sqlalchemy import insert
 
 from orders_service.models import ContractType
@@ -383,3 +384,22 @@ async def test_copies_follow_customer_events_in_any_order(shop):
     )
     profile = await shop.client.get(f"/customers/{survivor}/orders", headers=shop.auth())
     assert [o["id"] for o in profile.json()["items"]] == [order["id"]]
+
+
+async def test_selling_below_zero_flags_the_order_instead(shop):
+    customer = await shop.customer()
+    rice = await shop.product("Gạo", 350_000, stock=1)
+    async with httpx.AsyncClient(base_url=shop.catalog.url) as http:
+        allowed = await http.put(
+            "/settings/stock", headers=shop.auth(shop.manager), json={"allow_negative_stock": True}
+        )
+        assert allowed.status_code == 200
+    order = await shop.place(customer, [{"product_id": rice["id"], "quantity": 4}])
+
+    async def flagged():
+        card = (await shop.client.get(f"/orders/{order['id']}", headers=shop.auth())).json()
+        return card if card["stock_state"] != "waiting" else None
+
+    card = await eventually(flagged)
+    assert (card["status"], card["stock_state"]) == ("pending", "short")
+    assert card["stock_short"][0]["requested"] == 4 and card["stock_short"][0]["available"] == 1
