@@ -8,6 +8,7 @@ import uuid
 import httpx
 from sqlalchemy import insert
 
+from orders_service.app import create_app
 from orders_service.models import ContractType
 from suite_shared.events.customers import (
     CustomerCreated,
@@ -15,8 +16,10 @@ from suite_shared.events.customers import (
     CustomerOwnerChanged,
     CustomerSnapshot,
 )
+from suite_shared.testing.apps import app_client
 from suite_shared.testing.assertions import assert_problem, outbox_events
 from suite_shared.testing.infra import eventually
+from suite_shared.testing.servers import free_port
 
 
 async def contract_type(app) -> str:
@@ -403,3 +406,24 @@ async def test_selling_below_zero_flags_the_order_instead(shop):
     card = await eventually(flagged)
     assert (card["status"], card["stock_state"]) == ("pending", "short")
     assert card["stock_short"][0]["requested"] == 4 and card["stock_short"][0]["available"] == 1
+
+
+async def test_no_catalog_means_no_order_and_a_clear_503(settings, shop):
+    customer = await shop.customer()
+    beer = await shop.product("Bia", 12_000)
+    cut_off = create_app(
+        settings.model_copy(
+            update={"catalog_url": f"http://127.0.0.1:{free_port()}", "catalog_timeout_s": 0.5}
+        )
+    )
+    async with app_client(cut_off) as client:
+        answer = await client.post(
+            "/orders",
+            headers=shop.auth(),
+            json={
+                "customer_id": str(customer),
+                "lines": [{"product_id": beer["id"], "quantity": 1}],
+            },
+        )
+        assert_problem(answer, 503, "catalog-unavailable")
+        assert (await client.get("/orders", headers=shop.auth())).json()["total"] == 0
