@@ -103,6 +103,7 @@ def test_permission_catalogue_and_builtin_roles():
         "customers.view_all",
         "customers.settings",
         "orders.view_all",
+        "orders.settings",
         "rules.manage",
         "loyalty.configure",
         "catalog.manage",

@@ -65,6 +65,8 @@ async def running(
     session_factory = make_session_factory(engine)
     broker = Broker(settings.amqp_url, Names(settings.broker_namespace, settings.service_name))
     await _connect(broker)
+    if settings.declare_all_consumer_queues:
+        await broker.declare_consumer_queues()
     relay = OutboxRelay(
         engine,
         broker,

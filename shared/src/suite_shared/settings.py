@@ -27,6 +27,9 @@ class ServiceSettings(BaseSettings):
     broker_namespace: str = "suite"
     consumer_prefetch: int = 50
     consumer_max_attempts: int = 4
+    # Declare every consumer's queue at start (messaging.subscriptions); tests that run one
+    # service in a throwaway namespace turn it off.
+    declare_all_consumer_queues: bool = True
     # Delays between attempts of a failing handler; the last one repeats if attempts outnumber it.
     consumer_retry_delays_ms: list[int] = Field(default_factory=lambda: [1_000, 10_000, 60_000])
     relay_batch_size: int = 200

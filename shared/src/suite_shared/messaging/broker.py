@@ -5,7 +5,8 @@ from __future__ import annotations
 import aio_pika
 from aio_pika.abc import AbstractExchange, AbstractRobustChannel, AbstractRobustConnection
 
-from suite_shared.messaging.topology import Names, declare_exchanges
+from suite_shared.messaging.subscriptions import SUBSCRIPTIONS
+from suite_shared.messaging.topology import Names, declare_consumer_queue, declare_exchanges
 
 
 class Broker:
@@ -30,6 +31,15 @@ class Broker:
         self.channel = await self.connection.channel(publisher_confirms=True)
         self.exchange = await declare_exchanges(self.channel, self.names)
         self.dead_letter_exchange = await self.channel.get_exchange(self.names.dead_letter_exchange)
+
+    async def declare_consumer_queues(self) -> None:
+        """Every consumer's queue and bindings (see messaging.subscriptions), so nothing this
+        service publishes is dropped for want of a queue, whichever service started first."""
+        assert self.connection is not None, "Broker.connect() first"
+        async with self.connection.channel() as channel:
+            for service, event_types in SUBSCRIPTIONS.items():
+                names = Names(self.names.namespace, service)
+                await declare_consumer_queue(channel, names, event_types)
 
     async def close(self) -> None:
         if self.connection is not None:

@@ -25,6 +25,7 @@ from suite_shared.events.envelope import Envelope
 from suite_shared.events.registry import UnknownEventType, payload_model
 from suite_shared.messaging import inbox
 from suite_shared.messaging.broker import Broker
+from suite_shared.messaging.subscriptions import check_handlers
 from suite_shared.messaging.topology import declare_service_queues
 from suite_shared.observability import metrics
 from suite_shared.uow import UnitOfWork
@@ -64,6 +65,7 @@ class Consumer:
 
     async def start(self) -> None:
         assert self.broker.connection is not None, "Broker.connect() first"
+        check_handlers(self.name, self.handlers.keys())
         self.channel = await self.broker.connection.channel()
         await self.channel.set_qos(prefetch_count=self.prefetch)
         self.queue = await declare_service_queues(

@@ -59,13 +59,11 @@ async def declare_exchanges(channel: AbstractChannel, names: Names) -> AbstractE
     return exchange
 
 
-async def declare_service_queues(
-    channel: AbstractChannel,
-    names: Names,
-    routing_keys: Iterable[str],
-    retry_delays_ms: Iterable[int],
+async def declare_consumer_queue(
+    channel: AbstractChannel, names: Names, routing_keys: Iterable[str]
 ) -> AbstractQueue:
-    """Declare (idempotently) the service's queue, its bindings, retry queues and DLQ."""
+    """Declare (idempotently) a consumer's queue, its bindings and its DLQ: what any service
+    may declare for any consumer, since none of it depends on the consumer's settings."""
     await declare_exchanges(channel, names)
     queue = await channel.declare_queue(
         names.queue,
@@ -79,6 +77,19 @@ async def declare_service_queues(
     )
     for key in sorted(set(routing_keys)):
         await queue.bind(names.events_exchange, routing_key=key)
+    dlq = await channel.declare_queue(names.dead_letter_queue, durable=True)
+    await dlq.bind(names.dead_letter_exchange, routing_key=names.service)
+    return queue
+
+
+async def declare_service_queues(
+    channel: AbstractChannel,
+    names: Names,
+    routing_keys: Iterable[str],
+    retry_delays_ms: Iterable[int],
+) -> AbstractQueue:
+    """The service's own queue (as above) and its retry queues, whose delays are its own."""
+    queue = await declare_consumer_queue(channel, names, routing_keys)
     for delay in sorted(set(retry_delays_ms)):
         await channel.declare_queue(
             names.retry_queue(delay),
@@ -89,8 +100,6 @@ async def declare_service_queues(
                 "x-dead-letter-routing-key": names.queue,
             },
         )
-    dlq = await channel.declare_queue(names.dead_letter_queue, durable=True)
-    await dlq.bind(names.dead_letter_exchange, routing_key=names.service)
     return queue
 
 

@@ -43,6 +43,7 @@ def test_settings(
         "jwt_public_jwks": public_jwks,
         "consumer_retry_delays_ms": TEST_RETRY_DELAYS_MS,
         "consumer_max_attempts": 3,
+        "declare_all_consumer_queues": False,
         "relay_poll_interval_s": 0.2,
         "log_json": False,
         "log_level": "WARNING",
