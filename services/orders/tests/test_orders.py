@@ -427,3 +427,13 @@ async def test_no_catalog_means_no_order_and_a_clear_503(settings, shop):
         )
         assert_problem(answer, 503, "catalog-unavailable")
         assert (await client.get("/orders", headers=shop.auth())).json()["total"] == 0
+
+
+async def test_numbers_stay_unique_when_orders_are_placed_at_once(shop):
+    customer = await shop.customer()
+    beer = await shop.product("Bia", 12_000)
+    placed = await asyncio.gather(
+        *(shop.place(customer, [{"product_id": beer["id"], "quantity": 1}]) for _ in range(12))
+    )
+    numbers = {order["number"] for order in placed}
+    assert len(numbers) == 12 and all(n.startswith("DH") and len(n) == 8 for n in numbers)
