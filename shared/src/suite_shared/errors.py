@@ -7,13 +7,14 @@ Routes raise :class:`Problem` (or one of its shorthands); the handlers installed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -75,6 +76,20 @@ def check_version(what: str, current: int, expected: int | None) -> None:
             f"{what} changed meanwhile (now version {current})",
             current_version=current,
         )
+
+
+async def flush_or_problem(session, violations: dict[str, Callable[[], Problem]]) -> None:
+    """Flush; a unique or foreign-key constraint broken by a request that raced past the checks
+    becomes the answer the check would have given (``violations``: constraint name → problem)."""
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        # asyncpg's exception (with constraint_name) is the cause of the DBAPI adapter's error.
+        name = getattr(getattr(error.orig, "__cause__", None), "constraint_name", None)
+        make = violations.get(name or "")
+        raise (
+            make() if make else conflict("conflict", "The change conflicts with existing data")
+        ) from None
 
 
 def invalid(field: str, detail: str, slug: str = "validation-error") -> Problem:

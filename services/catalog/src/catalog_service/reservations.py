@@ -179,20 +179,28 @@ async def _reserved_levels(uow: UnitOfWork, row: OrderReservation):
     return [(n, levels[n.key]) for n in needs]
 
 
+async def _settle(
+    uow: UnitOfWork, row: OrderReservation, order: OrderSnapshot, kind: str, reason: str
+) -> None:
+    """Undo the order's reservation: released back to available, or deducted from on hand."""
+    moved = await _reserved_levels(uow, row)
+    for need, level in moved:
+        stock.move(
+            uow,
+            level,
+            kind=kind,
+            on_hand_change=-need.quantity if kind == "deduct" else 0,
+            reserved_change=-need.quantity,
+            reason=reason,
+            order_id=order.order_id,
+        )
+    await stock.publish(uow, [lv for _, lv in moved], cause=kind, order_id=order.order_id)
+
+
 async def order_cancelled(uow: UnitOfWork, envelope: Envelope, order: OrderSnapshot) -> None:
     row = await _claim(uow, order)
     if row.status == "reserved":
-        moved = await _reserved_levels(uow, row)
-        for need, level in moved:
-            stock.move(
-                uow,
-                level,
-                kind="release",
-                reserved_change=-need.quantity,
-                reason=f"Huỷ đơn {order.number}",
-                order_id=order.order_id,
-            )
-        await stock.publish(uow, [lv for _, lv in moved], cause="release", order_id=order.order_id)
+        await _settle(uow, row, order, "release", f"Huỷ đơn {order.number}")
     if row.status in (NEW, "reserved", "rejected"):
         row.status = "released"
         row.updated_at = datetime.now(UTC)
@@ -201,18 +209,7 @@ async def order_cancelled(uow: UnitOfWork, envelope: Envelope, order: OrderSnaps
 async def order_completed(uow: UnitOfWork, envelope: Envelope, order: OrderSnapshot) -> None:
     row = await _claim(uow, order)
     if row.status == "reserved":
-        moved = await _reserved_levels(uow, row)
-        for need, level in moved:
-            stock.move(
-                uow,
-                level,
-                kind="deduct",
-                on_hand_change=-need.quantity,
-                reserved_change=-need.quantity,
-                reason=f"Hoàn thành đơn {order.number}",
-                order_id=order.order_id,
-            )
-        await stock.publish(uow, [lv for _, lv in moved], cause="deduct", order_id=order.order_id)
+        await _settle(uow, row, order, "deduct", f"Hoàn thành đơn {order.number}")
         row.status = "deducted"
         row.updated_at = datetime.now(UTC)
     elif row.status == NEW:

@@ -24,7 +24,7 @@ from catalog_service.schemas.suppliers import (
     SupplierUpdate,
 )
 from suite_shared.auth import Principal, StaffPrincipal, require
-from suite_shared.errors import Problem, conflict, invalid, not_found
+from suite_shared.errors import conflict, flush_or_problem, invalid, not_found
 from suite_shared.events.catalog import SupplierChanged
 from suite_shared.pagination import Page, PageParams, Pagination, fetch_page
 from suite_shared.service import Session, Uow
@@ -60,17 +60,7 @@ VIOLATIONS = {
 
 # ---- helpers ----------------------------------------------------------------------------------
 async def _flush(session: AsyncSession) -> None:
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        raise _violation(error) from None
-
-
-def _violation(error: IntegrityError) -> Problem:
-    # asyncpg's exception (with constraint_name) is the cause of the DBAPI adapter's error.
-    name = getattr(getattr(error.orig, "__cause__", None), "constraint_name", None)
-    make = VIOLATIONS.get(name or "")
-    return make() if make else conflict("conflict", "The change conflicts with existing data")
+    await flush_or_problem(session, VIOLATIONS)
 
 
 def _never_null(changes: dict, *fields: str) -> None:

@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import ColumnElement, func, literal, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders_service.models import ContractType, Order
@@ -21,7 +20,13 @@ from orders_service.schemas.contract_types import (
     ContractTypeUpdate,
 )
 from suite_shared.auth import Principal, StaffPrincipal, require
-from suite_shared.errors import Problem, check_version, conflict, invalid, not_found
+from suite_shared.errors import (
+    check_version,
+    conflict,
+    flush_or_problem,
+    invalid,
+    not_found,
+)
 from suite_shared.pagination import Page, Pagination
 from suite_shared.service import Session, Uow
 from suite_shared.text import fold
@@ -128,17 +133,7 @@ async def _clash(session: AsyncSession, code: str, name_key: str, own_id=None) -
 
 
 async def _flush(session: AsyncSession) -> None:
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        raise _violation(error) from None
-
-
-def _violation(error: IntegrityError) -> Problem:
-    # asyncpg's exception (with constraint_name) is the cause of the DBAPI adapter's error.
-    name = getattr(getattr(error.orig, "__cause__", None), "constraint_name", None)
-    make = VIOLATIONS.get(name or "")
-    return make() if make else conflict("conflict", "The change conflicts with existing data")
+    await flush_or_problem(session, VIOLATIONS)
 
 
 @router.get("/contract-types", response_model=Page[ContractTypeOut])
