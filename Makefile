@@ -8,7 +8,7 @@ PYTHON ?= $(shell [ -x /usr/bin/python3.11 ] && echo /usr/bin/python3.11 || comm
 UV = $$(command -v uv || echo $(HOME)/.local/bin/uv)
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: run test lint bench sync uv test-unit test-e2e clean
+.PHONY: run test lint bench bench-tools sync uv test-unit test-e2e clean
 
 uv:
 	@command -v uv >/dev/null 2>&1 || [ -x $(HOME)/.local/bin/uv ] || \
@@ -34,7 +34,15 @@ lint: sync
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 
-bench: sync
+# wrk (C) loads the gateway-ratio bench without eating the cores it measures; installed from
+# Debian's packages where we may, else that figure comes from the Python client alone.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		{ apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		  { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; }; }; } || \
+		echo "wrk is not installed (apt-get install wrk): the gateway ratio uses the Python client only"
+
+bench: sync bench-tools
 	$(UV) run --frozen python tests-e2e/bench/foundation.py
 	$(UV) run --frozen python tests-e2e/bench/customers.py
 	$(UV) run --frozen python tests-e2e/bench/catalog.py

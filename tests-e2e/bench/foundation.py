@@ -7,8 +7,9 @@ then measures:
      the database's own timestamps (customers.created_at → ownership_history.at);
   3. GET one customer directly from the customers service vs through the gateway (req/s,
      p50/p99, ratio): what the proxy hop costs on an endpoint that reads the database;
-  4. the same on a trivial FastAPI endpoint (proxy_ratio.py): the hop's cost in the worst case.
-The load generator runs on the same 2 cores as the suite; figures are relative to that.
+  4. the same on a trivial FastAPI endpoint (proxy_ratio.py): the hop's cost in the worst case,
+     with wrk (when installed) and with the Python client.
+The load generators run on the same 2 cores as the suite; figures are relative to that.
 """
 
 from __future__ import annotations
@@ -24,10 +25,26 @@ from datetime import UTC, datetime
 import aiohttp
 import asyncpg
 from harness import BENCH_ADMIN, load, row, whole_suite
-from proxy_ratio import measure_proxy_ratio
+from proxy_ratio import Comparison, measure_proxy_ratio
 
 from suite_shared.devrun import SERVICES
 from suite_shared.settings import to_asyncpg_url, to_plain_postgres_url
+
+
+def trivial_rows(found: Comparison) -> list[str]:
+    """Two table rows for the trivial endpoint measured with one load generator."""
+    direct = min(found.direct, key=lambda r: abs(r.rate - found.median(found.direct, "rate")))
+    via = min(found.gateway, key=lambda r: abs(r.rate - found.median(found.gateway, "rate")))
+    cpu = (
+        f"gateway {found.cpu_per_request('gateway'):.0f} µs / upstream "
+        f"{found.cpu_per_request('upstream'):.0f} µs CPU per request"
+    )
+    return [
+        f"| trivial FastAPI endpoint direct, {found.generator} (c=64) | {direct.rate:,.0f}/s | "
+        f"{direct.p50_ms:.1f} / {direct.p99_ms:.1f} | median of {len(found.direct)} rounds |",
+        f"| trivial endpoint through the gateway, {found.generator} (c=64) | {via.rate:,.0f}/s |"
+        f" {via.p50_ms:.1f} / {via.p99_ms:.1f} | {found.ratio():.0%} of direct; {cpu} |",
+    ]
 
 
 async def paced_creates(session, url: str, headers: dict, *, rate: float, total: int) -> list:
@@ -196,13 +213,8 @@ async def main(customers: int, concurrency: int) -> None:
                     f"{ratio:.0%} of direct",
                 )
             )
-    trivial = await measure_proxy_ratio(duration_s=10.0, concurrency=64)
-    (direct_rate, direct_lat), (via_rate, via_lat) = trivial["direct"], trivial["gateway"]
-    lines.append(row("trivial FastAPI endpoint direct (c=64)", direct_rate, direct_lat))
-    lines.append(
-        row("trivial endpoint through the gateway (c=64)", via_rate, via_lat,
-            f"{via_rate / direct_rate:.0%} of direct")
-    )  # fmt: skip
+    for found in await measure_proxy_ratio(duration_s=10.0, concurrency=64, rounds=3):
+        lines.extend(trivial_rows(found))
     print(
         f"\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
         f"({platform.machine()}, {__import__('os').cpu_count()} cores), Python "

@@ -7,10 +7,13 @@ import sys
 
 import structlog
 
+from suite_shared.context import add_to_log
+
 
 def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
     shared = [
         structlog.contextvars.merge_contextvars,
+        add_to_log,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]

@@ -24,10 +24,7 @@ class CorrelationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        request_id = (
-            headers.get(CORRELATION_HEADER) or headers.get(REQUEST_ID_HEADER) or b""
-        ).decode("latin-1")[:100] or context.new_id()
+        request_id = _incoming_id(scope["headers"]) or context.new_id()
         context.bind(correlation=request_id)
         started = time.perf_counter()
         status = 500
@@ -46,9 +43,16 @@ class CorrelationMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
-            path = getattr(route, "path", "unmatched")
-            metrics.http_requests.labels(scope["method"], path, str(status)).inc()
-            metrics.http_latency.labels(scope["method"], path).observe(
-                time.perf_counter() - started
-            )
+            path = getattr(scope.get("route"), "path", "unmatched")
+            metrics.observe_request(scope["method"], path, status, time.perf_counter() - started)
+
+
+def _incoming_id(headers: list[tuple[bytes, bytes]]) -> str:
+    """The caller's X-Correlation-ID, else its X-Request-ID, else ""; at most 100 characters."""
+    found = b""
+    for name, value in headers:
+        if name == CORRELATION_HEADER and value:
+            return value.decode("latin-1")[:100]
+        if name == REQUEST_ID_HEADER and value:
+            found = value
+    return found.decode("latin-1")[:100]
