@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request, Response
 from gateway_service.app import create_app
 from gateway_service.openapi import merge
 from gateway_service.settings import GatewaySettings
+from suite_shared.runner import server_options
 from suite_shared.testing.servers import free_port, serving
 
 
@@ -204,6 +205,40 @@ async def test_rate_limit_per_client(upstream, public_jwks, make_token):
         assert (
             await client.get("/api/v1/customers/echo/x", headers=bearer(bob))
         ).status_code == 200
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+async def test_logins_are_limited_per_client_address_behind_a_trusted_proxy(
+    upstream, public_jwks, trusted
+):
+    """Requests without a token are limited by the client's address. Behind an ingress every
+    peer is the ingress, so the address must come from X-Forwarded-For — but only when the
+    deployment says the proxy is trusted; otherwise a client could pick a fresh address at will.
+    """
+    settings = gateway_settings(
+        public_jwks,
+        upstream,
+        rate_limit_per_second=0.01,
+        rate_limit_burst=2,
+        trust_proxy_headers=trusted,
+        forwarded_allow_ips="127.0.0.1",
+    )
+    app = create_app(settings)
+    async with (
+        serving(app, **server_options(settings)) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+
+        async def login_from(address: str) -> int:
+            response = await client.post(
+                "/api/v1/identity/auth/login", json={}, headers={"x-forwarded-for": address}
+            )
+            return response.status_code
+
+        first = [await login_from("203.0.113.7") for _ in range(3)]
+        other = await login_from("198.51.100.9")
+    assert first == [404, 404, 429]  # the echo upstream has no /auth/login: 404 = let through
+    assert other == (404 if trusted else 429)
 
 
 async def test_health_is_503_naming_the_service_that_is_down(gateway):

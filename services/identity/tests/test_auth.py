@@ -76,6 +76,40 @@ async def test_five_wrong_passwords_lock_the_account(client, admin, app):
     await login(client, "an@example.vn", PASSWORD)
 
 
+async def test_a_lock_out_does_not_reveal_whether_the_account_exists(client, admin, app):
+    await create_user(client, admin, email="an@example.vn")
+
+    async def answers(typed_login: str) -> list[tuple[int, str, str]]:
+        seen = []
+        for _ in range(6):
+            response = await client.post(
+                "/auth/login", json={"login": typed_login, "password": "wrong-password"}
+            )
+            body = response.json()
+            seen.append((response.status_code, body["title"], body["detail"][:40]))
+        return seen
+
+    real, unknown = await answers("an@example.vn"), await answers("ghost@example.vn")
+    assert real == unknown
+    assert [status for status, *_ in real] == [401, 401, 401, 401, 423, 423]
+    # The unknown login's count is kept per normalised login, like a user's: another spelling
+    # of the same phone number is the same login.
+    phone_answers = [
+        (await client.post("/auth/login", json={"login": typed, "password": "x"})).status_code
+        for typed in ("0987 000 111", "+84987000111", "84987000111", "0987.000.111", "0987000111")
+    ]
+    assert phone_answers == [401, 401, 401, 401, 423]
+    # Stale rows are pruned when later failures arrive.
+    async with app.state.runtime.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE unknown_login_failures SET updated_at = now() - interval '2 days'")
+        )
+    await login(client, "other@example.vn", "nope", status=401)
+    async with app.state.runtime.engine.begin() as conn:
+        keys = (await conn.execute(text("SELECT login_key FROM unknown_login_failures"))).all()
+    assert [key for (key,) in keys] == ["email:other@example.vn"]
+
+
 async def test_a_success_resets_the_failure_count(client, admin):
     await create_user(client, admin, email="an@example.vn")
     for _ in range(4):

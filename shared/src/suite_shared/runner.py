@@ -21,20 +21,25 @@ def prepare_database(settings: ServiceSettings, migrations_dir: Path) -> None:
     upgrade_to_head(migrations_dir, settings.effective_database_url)
 
 
-def serve(settings: ServiceSettings, app_path: str, migrations_dir: Path | None) -> None:
-    if migrations_dir is not None:
-        prepare_database(settings, migrations_dir)
-    uvicorn.run(
-        app_path,
-        factory=True,
+def server_options(settings: ServiceSettings) -> dict:
+    """uvicorn's options for every service (also what tests serve an app with)."""
+    return dict(
         host=settings.host,
         port=settings.port,
         loop="uvloop",
         http="httptools",
         access_log=False,
         # Off unless a trusted proxy sits in front: otherwise any client could set its own
-        # address with X-Forwarded-For (and the rewrite costs a little on every request).
+        # address with X-Forwarded-For (and the rewrite costs a little on every request). When
+        # on, only peers in forwarded_allow_ips (an ingress) may name the client.
         proxy_headers=settings.trust_proxy_headers,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_config=None,
         lifespan="on",
     )
+
+
+def serve(settings: ServiceSettings, app_path: str, migrations_dir: Path | None) -> None:
+    if migrations_dir is not None:
+        prepare_database(settings, migrations_dir)
+    uvicorn.run(app_path, factory=True, **server_options(settings))

@@ -39,7 +39,11 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "suite-identity"
     jwt_audience: str = "suite"
     identity_url: str = "http://127.0.0.1:8001"
+    # Behind an ingress, the client's address comes from X-Forwarded-For (the gateway
+    # rate-limits requests without a token by it); only the peers listed here (addresses or
+    # networks, or "*") are believed.
     trust_proxy_headers: bool = False
+    forwarded_allow_ips: str = "127.0.0.1"
     # A JWKS document given directly (JSON); when set, keys are not fetched from identity.
     jwt_public_jwks: str | None = None
 

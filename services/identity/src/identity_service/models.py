@@ -131,6 +131,19 @@ class RefreshToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class UnknownLoginFailures(Base):
+    """Wrong-password counts for logins that match no user, kept like a user's own, so an
+    unknown login locks after the same number of tries and a lock-out reveals nothing about
+    which accounts exist. Rows older than a day are pruned as new failures arrive."""
+
+    __tablename__ = "unknown_login_failures"
+
+    login_key: Mapped[str] = mapped_column(Text, primary_key=True)  # "email:…" or "phone:+84…"
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class StoredSigningKey(Base):
     __tablename__ = "signing_keys"
 

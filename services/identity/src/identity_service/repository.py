@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import any_, func, literal, select, text, update
+from sqlalchemy import any_, delete, func, literal, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity_service.domain.logins import LoginId
 from identity_service.domain.permissions import STAFF_MANAGE
-from identity_service.models import RefreshToken, Role, User
+from identity_service.models import RefreshToken, Role, UnknownLoginFailures, User
 from identity_service.problems import duplicate
 from suite_shared.errors import conflict, invalid, not_found
 from suite_shared.events.identity import UserCreated, UserUpdated
 from suite_shared.uow import UnitOfWork
+
+UNKNOWN_LOGIN_RETENTION = timedelta(days=1)
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID, *, for_update=False) -> User:
@@ -34,6 +37,28 @@ async def user_by_login(session: AsyncSession, login: LoginId, *, for_update=Fal
         # Serialises concurrent attempts on one account, so every failure is counted.
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def unknown_login_failures(
+    session: AsyncSession, login: LoginId, now: datetime
+) -> UnknownLoginFailures:
+    """The failure row for a login that matches no user, created if missing and locked for
+    the transaction (concurrent tries on one login are all counted, as for a user's row).
+    Rows untouched for a day are pruned here, so guessed logins do not pile up."""
+    key = f"{login.kind}:{login.value}"
+    await session.execute(
+        delete(UnknownLoginFailures).where(
+            UnknownLoginFailures.updated_at < now - UNKNOWN_LOGIN_RETENTION,
+            UnknownLoginFailures.login_key != key,
+        )
+    )
+    await session.execute(
+        insert(UnknownLoginFailures)
+        .values(login_key=key, failed_logins=0, updated_at=now)
+        .on_conflict_do_nothing()
+    )
+    query = select(UnknownLoginFailures).where(UnknownLoginFailures.login_key == key)
+    return (await session.execute(query.with_for_update())).scalar_one()
 
 
 async def ensure_logins_free(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from sqlalchemy import select, update
 
@@ -17,7 +18,7 @@ from identity_service import repository
 from identity_service.audit import utcnow
 from identity_service.deps import IdentityContext
 from identity_service.domain.lockout import LoginState, after_failure, after_success, is_locked
-from identity_service.domain.logins import parse_login
+from identity_service.domain.logins import LoginId, parse_login
 from identity_service.domain.tokens import (
     access_claims,
     hash_refresh_token,
@@ -42,8 +43,7 @@ async def login(uow: UnitOfWork, ctx: IdentityContext, raw_login: str, password:
     if parsed is not None:
         user = await repository.user_by_login(uow.session, parsed, for_update=True)
     if user is None:
-        await ctx.passwords.verify_async(None, password)  # same time as a wrong password
-        raise invalid_credentials()
+        await _fail_unknown(uow, ctx, parsed, password, now)
     state = LoginState(user.failed_logins, user.locked_until)
     if is_locked(state, now):
         raise account_locked(user.locked_until, now)
@@ -67,6 +67,29 @@ async def login(uow: UnitOfWork, ctx: IdentityContext, raw_login: str, password:
     pair = await _issue(uow, ctx, user, family_id=uuid.uuid4(), now=now)
     await uow.commit()
     return pair
+
+
+async def _fail_unknown(
+    uow: UnitOfWork, ctx: IdentityContext, parsed: LoginId | None, password: str, now: datetime
+) -> NoReturn:
+    """Answer a login that matches no user exactly as a wrong password for a real one: the same
+    time (a dummy hash check), the same 401, and the same 423 after the same number of tries.
+    Otherwise a lock-out (or its absence) would tell which logins are accounts."""
+    if parsed is None:  # cannot be anybody's login: nothing to count
+        await ctx.passwords.verify_async(None, password)
+        raise invalid_credentials()
+    row = await repository.unknown_login_failures(uow.session, parsed, now)
+    state = LoginState(row.failed_logins, row.locked_until)
+    if is_locked(state, now):
+        raise account_locked(row.locked_until, now)
+    await ctx.passwords.verify_async(None, password)
+    state = after_failure(state, ctx.lockout, now)
+    row.failed_logins, row.locked_until = state.failed_logins, state.locked_until
+    row.updated_at = now
+    await uow.commit()
+    if is_locked(state, now):
+        raise account_locked(state.locked_until, now)
+    raise invalid_credentials()
 
 
 async def refresh(uow: UnitOfWork, ctx: IdentityContext, token: str) -> TokenPair:

@@ -17,12 +17,12 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def serving(app, *, port: int | None = None) -> AsyncIterator[str]:
-    """Run ``app`` (with its lifespan) until the block ends; yields its base URL."""
-    port = port or free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
-    )
+async def serving(app, *, port: int | None = None, **options) -> AsyncIterator[str]:
+    """Run ``app`` (with its lifespan) until the block ends; yields its base URL. ``options``
+    are more uvicorn settings (suite_shared.runner.server_options gives a service's own)."""
+    options = {"log_config": None, "access_log": False, "lifespan": "on", **options}
+    options.update(host="127.0.0.1", port=port or free_port())
+    config = uvicorn.Config(app, **options)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
@@ -31,7 +31,7 @@ async def serving(app, *, port: int | None = None) -> AsyncIterator[str]:
                 task.result()  # raises what stopped the server
                 raise RuntimeError("the test server stopped before it started")
             await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{config.port}"
     finally:
         server.should_exit = True
         await task
