@@ -1,7 +1,7 @@
 import uuid
 
 from rules_engine_service.domain.conditions import Condition, failing
-from rules_engine_service.domain.evaluation import RuleView, first_match
+from rules_engine_service.domain.evaluation import RuleView, explain, first_match
 from rules_engine_service.domain.round_robin import next_member
 
 A, B, C = (uuid.UUID(int=i) for i in (1, 2, 3))
@@ -72,3 +72,18 @@ def test_first_matching_rule_in_priority_order_wins_and_others_are_explained():
     assert outcome.reasons[off.id] == "inactive"
     assert "not created" in outcome.reasons[updates_only.id]
     assert first_match([zalo], "created", customer()).rule is None
+
+
+def test_explain_gives_every_rule_in_order_with_the_first_match_and_what_came_after():
+    website = rule("website", 2, conditions=[Condition("source", "eq", "website")])
+    anyone = rule("anyone", 3)
+    zalo = rule("zalo", 1, conditions=[Condition("source", "eq", "zalo")])
+    late = rule("late", 4, conditions=[Condition("source", "eq", "zalo")])
+    verdicts = explain([late, anyone, website, zalo], "created", customer())
+    assert [(v.rule.name, v.matched) for v in verdicts] == [
+        ("zalo", False), ("website", True), ("anyone", False), ("late", False)
+    ]  # fmt: skip
+    assert verdicts[0].reason == "not met: source = zalo"
+    assert verdicts[2].reason == "not tried: 'website' matched first (would apply)"
+    assert verdicts[3].reason == "not tried: 'website' matched first (not met: source = zalo)"
+    assert not any(v.matched for v in explain([zalo], "created", customer()))

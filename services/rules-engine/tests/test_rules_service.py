@@ -232,3 +232,77 @@ async def test_department_read_model_shows_members_and_next(app, client, make_to
     assert (
         await client.get(f"/departments/{department}", headers=auth(make_token()))
     ).status_code == 403
+
+
+async def test_dry_run_explains_every_rule_and_changes_nothing(app, client, make_token):
+    token = make_token(permissions=RULES)
+    alice, bob, vip_owner = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    department, website = await department_with(app, client, token, [alice, bob])
+    await eventually(lambda: _department_known(app))
+    for body in (
+        {"name": "VIP", "priority": 1, "assign_user_id": str(vip_owner),
+         "conditions": [{"field": "group", "op": "eq", "value": "vip"}]},
+        {"name": "Old", "priority": 0, "active": False, "assign_user_id": str(vip_owner)},
+        {"name": "Edits", "priority": 2, "trigger": "updated", "assign_user_id": str(bob)},
+    ):  # fmt: skip
+        assert (await client.post("/rules", headers=auth(token), json=body)).status_code == 201
+
+    async def dry(customer: dict, event: str = "created") -> dict:
+        response = await client.post(
+            "/rules/dry-run", headers=auth(token), json={"event": event, "customer": customer}
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    found = await dry({"source": "website", "groups": ["retail"]})
+    assert found["matched_rule_id"] == website["id"] and found["department_id"] == str(department)
+    assert found["owner_id"] == str(alice) and found["owner_changes"] is True
+    assert found["note"] == "the next member in the department's rotation"
+    reasons = {rule["name"]: (rule["matched"], rule["reason"]) for rule in found["rules"]}
+    assert [rule["name"] for rule in found["rules"]] == ["Old", "VIP", "Edits", website["name"]]
+    assert reasons["Old"] == (False, "inactive")
+    assert reasons["VIP"] == (False, "not met: group = vip")
+    assert reasons["Edits"] == (False, "runs on customer updated, not created")
+    assert reasons[website["name"]][0] is True
+    # A VIP from the website: the VIP rule comes first; the website rule is explained anyway.
+    vip = await dry({"source": "website", "groups": ["vip"]})
+    assert vip["matched_rule_name"] == "VIP" and vip["owner_id"] == str(vip_owner)
+    assert dict((r["name"], r["reason"]) for r in vip["rules"])[website["name"]] == (
+        "not tried: 'VIP' matched first (would apply)"
+    )
+    # An edit of a customer already in the department keeps its owner, as the real run does.
+    kept = await dry({"source": "website", "owner_id": str(bob)}, event="updated")
+    assert kept["matched_rule_name"] == "Edits"  # priority 2 comes before the website rule's 100
+    assert kept["owner_id"] == str(bob) and kept["owner_changes"] is False
+    nothing = await dry({"source": "zalo"})
+    assert nothing["matched_rule_id"] is None and nothing["owner_id"] is None
+    assert nothing["owner_changes"] is False
+    # Nothing moved: the rotation still starts at alice, and no decision was made or logged.
+    for _ in range(2):
+        assert (await dry({"source": "website"}))["owner_id"] == str(alice)
+    view = await client.get(f"/departments/{department}", headers=auth(token))
+    assert view.json()["next_member"] == str(alice)
+    assert await decisions(app) == []
+    # The real event gets what the dry run promised, then the dry run shows the next one.
+    await publish(app, "customers", "customers.customer.created", customer_event("website"))
+    await eventually(lambda: _decisions_at_least(app, 1))
+    assert [d["owner_id"] for d in await decisions(app)] == [str(alice)]
+    assert (await dry({"source": "website"}))["owner_id"] == str(bob)
+
+
+async def test_dry_run_needs_rules_manage_and_a_valid_sample(client, make_token):
+    sample = {"customer": {"source": "website"}}
+    assert (await client.post("/rules/dry-run", json=sample)).status_code == 401
+    refused = await client.post("/rules/dry-run", headers=auth(make_token()), json=sample)
+    assert refused.status_code == 403
+    token = make_token(permissions=RULES)
+    for body, field in (
+        ({"event": "deleted", **sample}, "event"),
+        ({"customer": {"source": "website", "colour": "red"}}, "colour"),
+        ({"customer": {"created_by": "not-a-uuid"}}, "created_by"),
+        ({}, "customer"),
+    ):
+        response = await client.post("/rules/dry-run", headers=auth(token), json=body)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert field in response.text

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from rules_engine_service.api import departments, rules
+from rules_engine_service.api import departments, dry_run, rules
 from rules_engine_service.handlers import HANDLERS
 from rules_engine_service.settings import RulesSettings
 from suite_shared.service import create_service_app
@@ -12,7 +12,9 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
     return create_service_app(
         settings or RulesSettings(),
         title="Rules engine",
-        description="Owner-transfer rules, round-robin through departments, decision log.",
-        routers=[rules.router, departments.router],
+        description=(
+            "Owner-transfer rules, round-robin through departments, dry runs, decision log."
+        ),
+        routers=[dry_run.router, rules.router, departments.router],
         handlers=HANDLERS,
     )

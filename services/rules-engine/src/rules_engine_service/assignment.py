@@ -1,15 +1,53 @@
-"""Picking the owner a matched rule gives: a user, or the next member of a department."""
+"""Picking the owner a matched rule gives: a user, or the next member of a department.
+
+``plan_owner`` is the one place that decides; the event handler calls it with ``advance=True``
+(the department's cursor moves), the dry run with ``advance=False`` (it only looks).
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rules_engine_service.domain.evaluation import RuleView
 from rules_engine_service.domain.round_robin import next_member
 from rules_engine_service.models import DepartmentMember, RoundRobinCursor, Staff
+
+
+@dataclass(frozen=True)
+class OwnerPlan:
+    owner_id: uuid.UUID | None  # None: the owner stays as it is
+    note: str
+
+
+async def plan_owner(
+    session: AsyncSession,
+    rule: RuleView,
+    trigger: str,
+    current_owner: str | None,
+    *,
+    advance: bool,
+) -> OwnerPlan:
+    if rule.assign_user_id is not None:
+        if str(rule.assign_user_id) == current_owner:
+            return OwnerPlan(None, "the customer already has the rule's user as owner")
+        return OwnerPlan(rule.assign_user_id, "the rule's user")
+    department = rule.assign_department_id
+    members = await department_members(session, department)
+    if trigger == "updated" and current_owner in {str(m) for m in members}:
+        # An edit is no reason to rotate a customer who is already with that department.
+        return OwnerPlan(None, "the owner is already a member of the rule's department")
+    if advance:
+        owner = await next_in_department(session, department, members)
+    else:
+        owner = await peek_in_department(session, department, members)
+    if owner is None:
+        return OwnerPlan(None, "nobody in the rule's department is active")
+    return OwnerPlan(owner, "the next member in the department's rotation")
 
 
 async def department_members(session: AsyncSession, department_id: uuid.UUID) -> list[uuid.UUID]:
@@ -21,11 +59,20 @@ async def department_members(session: AsyncSession, department_id: uuid.UUID) ->
     return list((await session.execute(query)).scalars())
 
 
-async def next_in_department(session: AsyncSession, department_id: uuid.UUID) -> uuid.UUID | None:
+async def inactive_members(session: AsyncSession, members: list[uuid.UUID]) -> set[uuid.UUID]:
+    query = select(Staff.user_id).where(Staff.user_id.in_(members), Staff.active.is_(False))
+    return set((await session.execute(query)).scalars())
+
+
+async def next_in_department(
+    session: AsyncSession, department_id: uuid.UUID, members: list[uuid.UUID]
+) -> uuid.UUID | None:
     """Advance the department's durable cursor and return the member it now points at.
 
     The cursor row is locked until the caller's transaction commits, so two customers handled
     at once (by two consumer tasks or two replicas) queue here and never get the same member.
+    ``members`` may be read before the lock: membership changes arrive as events and a
+    customer handled just before or just after one is equally right.
     """
     await session.execute(
         insert(RoundRobinCursor).values(department_id=department_id).on_conflict_do_nothing()
@@ -37,15 +84,16 @@ async def next_in_department(session: AsyncSession, department_id: uuid.UUID) ->
             .with_for_update()
         )
     ).scalar_one()
-    members = await department_members(session, department_id)
-    inactive = set(
-        (
-            await session.execute(
-                select(Staff.user_id).where(Staff.user_id.in_(members), Staff.active.is_(False))
-            )
-        ).scalars()
-    )
-    chosen = next_member(members, cursor.last_user_id, inactive)
+    chosen = next_member(members, cursor.last_user_id, await inactive_members(session, members))
     if chosen is not None:
         cursor.last_user_id = chosen
     return chosen
+
+
+async def peek_in_department(
+    session: AsyncSession, department_id: uuid.UUID, members: list[uuid.UUID]
+) -> uuid.UUID | None:
+    """The member the rotation would pick now, without moving or locking the cursor."""
+    cursor = await session.get(RoundRobinCursor, department_id)
+    last = cursor.last_user_id if cursor else None
+    return next_member(members, last, await inactive_members(session, members))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.dialects.postgresql import insert
 
 from rules_engine_service import repository
-from rules_engine_service.assignment import department_members, next_in_department
+from rules_engine_service.assignment import plan_owner
 from rules_engine_service.domain.evaluation import first_match
 from rules_engine_service.models import DEPARTMENTS, Decision, Staff
 from suite_shared.events.customers import CustomerCreated, CustomerUpdated
@@ -43,18 +43,10 @@ async def _decide(uow: UnitOfWork, envelope: Envelope, trigger: str, customer: d
     rule = first_match(rules, trigger, customer).rule
     if rule is None:
         return
-    current_owner = customer.get("owner_id")
-    if rule.assign_user_id is not None:
-        owner = rule.assign_user_id
-        if str(owner) == current_owner:
-            return
-    else:
-        members = await department_members(uow.session, rule.assign_department_id)
-        if trigger == "updated" and current_owner in {str(m) for m in members}:
-            return  # already with that department: an edit is no reason to rotate
-        owner = await next_in_department(uow.session, rule.assign_department_id)
-        if owner is None:
-            return  # nobody active in the department
+    plan = await plan_owner(uow.session, rule, trigger, customer.get("owner_id"), advance=True)
+    if plan.owner_id is None:
+        return
+    owner = plan.owner_id
     uow.session.add(
         Decision(
             customer_id=customer["customer_id"],

@@ -26,3 +26,7 @@ def to_view(rule: Rule) -> RuleView:
 async def active_rule_views(session: AsyncSession) -> list[RuleView]:
     rules = (await session.execute(select(Rule).where(Rule.active.is_(True)))).scalars()
     return [to_view(r) for r in rules]
+
+
+async def all_rule_views(session: AsyncSession) -> list[RuleView]:
+    return [to_view(r) for r in (await session.execute(select(Rule))).scalars()]

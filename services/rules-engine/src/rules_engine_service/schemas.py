@@ -78,3 +78,43 @@ class DecisionOut(BaseModel):
     department_id: uuid.UUID | None
     trigger: str
     at: datetime
+
+
+class SampleCustomer(BaseModel):
+    """The fields rules look at, as a customer event carries them (keys and user ids)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    source: str | None = Field(default=None, max_length=100)
+    groups: list[str] = Field(default_factory=list, max_length=50)
+    social_page: str | None = Field(default=None, max_length=200)
+    created_by: uuid.UUID | None = None
+    updated_by: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
+
+
+class DryRunIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    event: Literal["created", "updated"] = "created"
+    customer: SampleCustomer
+
+
+class RuleVerdictOut(BaseModel):
+    rule_id: uuid.UUID
+    name: str
+    priority: int
+    active: bool
+    matched: bool
+    reason: str
+
+
+class DryRunOut(BaseModel):
+    event: str
+    matched_rule_id: uuid.UUID | None
+    matched_rule_name: str | None
+    # The owner the customer would end with, and whether that is a change; nothing is saved
+    # and a department's rotation does not move.
+    owner_id: uuid.UUID | None
+    owner_changes: bool
+    department_id: uuid.UUID | None
+    note: str
+    rules: list[RuleVerdictOut]

@@ -11,11 +11,13 @@ from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import select
 
-from rules_engine_service.assignment import department_members
-from rules_engine_service.domain.round_robin import next_member
-from rules_engine_service.models import Department, RoundRobinCursor, Staff
+from rules_engine_service.assignment import (
+    department_members,
+    inactive_members,
+    peek_in_department,
+)
+from rules_engine_service.models import Department
 from suite_shared.auth import Principal, require
 from suite_shared.errors import not_found
 from suite_shared.service import Session
@@ -39,20 +41,12 @@ async def get_department(department_id: uuid.UUID, principal: Manager, session: 
     if department is None or department.deleted:
         raise not_found("Department", department_id)
     members = await department_members(session, department_id)
-    inactive = list(
-        (
-            await session.execute(
-                select(Staff.user_id).where(Staff.user_id.in_(members), Staff.active.is_(False))
-            )
-        ).scalars()
-    )
-    cursor = await session.get(RoundRobinCursor, department_id)
-    last = cursor.last_user_id if cursor else None
+    inactive = await inactive_members(session, members)
     return DepartmentView(
         id=department.id,
         name=department.name,
         version=department.version,
         members=members,
-        inactive_members=inactive,
-        next_member=next_member(members, last, set(inactive)),
+        inactive_members=[m for m in members if m in inactive],
+        next_member=await peek_in_department(session, department_id, members),
     )
