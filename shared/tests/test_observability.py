@@ -13,6 +13,7 @@ from prometheus_client import REGISTRY
 from suite_shared import context
 from suite_shared.observability.logging import configure_logging
 from suite_shared.observability.middleware import CorrelationMiddleware
+from suite_shared.service_client import service_client
 from suite_shared.testing.servers import serving
 
 
@@ -68,3 +69,31 @@ async def test_log_lines_in_a_request_carry_its_correlation_id(capsys):
     logged = [line for line in lines if line.get("event") == "looked at a thing"]
     assert logged and logged[0]["correlation_id"] == "corr-log"
     assert logged[0]["service"] == "test-service" and logged[0]["thing"] == "7"
+
+
+async def test_calls_to_another_service_carry_the_correlation_id():
+    called = FastAPI()
+
+    @called.get("/seen")
+    async def seen() -> dict:
+        return {"correlation": context.correlation_id.get()}
+
+    async with serving(CorrelationMiddleware(called)) as called_url:
+        client = service_client(called_url, 5.0, httpx.Limits(max_connections=4))
+        caller = FastAPI()
+
+        @caller.get("/call")
+        async def call() -> dict:
+            return (await client.get("/seen")).json()
+
+        try:
+            async with (
+                serving(CorrelationMiddleware(caller)) as caller_url,
+                httpx.AsyncClient(base_url=caller_url) as outside,
+            ):
+                first = await outside.get("/call", headers={"x-request-id": "chain-1"})
+                second = await outside.get("/call")
+        finally:
+            await client.aclose()
+    assert first.json() == {"correlation": "chain-1"}
+    assert second.json() == {"correlation": second.headers["x-request-id"]}
