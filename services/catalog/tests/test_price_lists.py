@@ -27,6 +27,10 @@ def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
+def stamp(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
 def info(name, priority, **kw) -> PriceListInfo:
     kw.setdefault("created_at", NOW - DAY)
     kw["groups"] = frozenset(kw.get("groups", ()))
@@ -332,6 +336,40 @@ async def test_create_update_version_and_duplicates(app, client, make_token):
     assert_problem(await client.get(url, headers=auth(token)), 404)
     actions = [e["data"]["action"] for e in await outbox_events(app, "catalog.price_list")]
     assert actions == ["created", "created", "created", "updated", "deleted"]
+
+
+async def test_who_created_and_who_changed_a_list_and_its_prices(app, client, make_token):
+    """Every change records who made it: the creator stays, the last editor of the list or of
+    its prices is updated_by, in every answer that shows the list."""
+    alice, bob, carol = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    as_reader = make_token(uuid.uuid4())
+    created = await new_list(client, make_token(alice, MANAGER), name="Giá sỉ")
+    assert (created["created_by"], created["updated_by"]) == (str(alice), str(alice))
+    url = f"/price-lists/{created['id']}"
+
+    def authors(body: dict) -> tuple:
+        return body["created_by"], body["updated_by"]
+
+    renamed = await client.patch(url, headers=auth(make_token(bob, MANAGER)), json={"name": "Sỉ"})
+    assert renamed.status_code == 200, renamed.text
+    assert authors(renamed.json()) == (str(alice), str(bob))
+    assert stamp(renamed.json()["updated_at"]) >= stamp(created["updated_at"])
+    product = await add_product(app, "X", 1_000)
+    priced = await set_prices(client, make_token(carol, MANAGER), created, (product, "chai", 900))
+    assert authors(priced) == (str(alice), str(carol))
+    item_url = f"{url}/items/{product}/chai"
+    refused = await client.delete(item_url, headers=auth(make_token(uuid.uuid4())))
+    assert_problem(refused, 403)
+    assert authors((await client.get(url, headers=auth(as_reader))).json()) == (
+        str(alice),
+        str(carol),
+    )
+    removed = await client.delete(item_url, headers=auth(make_token(bob, MANAGER)))
+    assert removed.status_code == 204
+    fetched = (await client.get(url, headers=auth(as_reader))).json()
+    assert authors(fetched) == (str(alice), str(bob))
+    (listed,) = (await client.get("/price-lists", headers=auth(as_reader))).json()["items"]
+    assert authors(listed) == (str(alice), str(bob))
 
 
 async def test_writes_need_catalog_manage(app, client, make_token):

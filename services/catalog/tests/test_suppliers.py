@@ -3,6 +3,7 @@ suppliers of a type, optimistic concurrency, events and permissions."""
 
 import asyncio
 import uuid
+from datetime import datetime
 
 from suite_shared.testing.assertions import assert_problem, outbox_events
 
@@ -11,6 +12,10 @@ MANAGER = ["catalog.manage"]
 
 def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+def stamp(value: str) -> datetime:
+    return datetime.fromisoformat(value)
 
 
 async def add_type(client, token, status=201, **body):
@@ -232,6 +237,39 @@ async def test_update_version_conflict_delete_and_events(app, client, make_token
         ("deleted", 3),
     ]
     assert events[1]["data"]["name"] == "Đông Á mới"
+
+
+async def test_who_created_and_who_changed_types_and_suppliers(client, make_token):
+    """Every change records who made it: the creator stays, the last editor is updated_by, in
+    the answers to the change and in every read."""
+    alice, bob = uuid.uuid4(), uuid.uuid4()
+    as_alice, as_bob = make_token(alice, MANAGER), make_token(bob, MANAGER)
+
+    def authors(body: dict) -> tuple:
+        return body["created_by"], body["updated_by"]
+
+    kind = await add_type(client, as_alice, code="SI", name="Sỉ")
+    supplier = await add(client, as_alice, name="Đông Á", type_id=kind["id"])
+    assert authors(kind) == authors(supplier) == (str(alice), str(alice))
+
+    kind_url, supplier_url = f"/supplier-types/{kind['id']}", f"/suppliers/{supplier['id']}"
+    renamed = await client.patch(kind_url, headers=auth(as_bob), json={"name": "Bán sỉ"})
+    assert renamed.status_code == 200, renamed.text
+    assert authors(renamed.json()) == (str(alice), str(bob))
+    edited = await client.patch(supplier_url, headers=auth(as_bob), json={"note": "Giao thứ 2"})
+    assert edited.status_code == 200, edited.text
+    assert authors(edited.json()) == (str(alice), str(bob))
+    assert stamp(edited.json()["updated_at"]) >= stamp(supplier["updated_at"])
+
+    reader = make_token(uuid.uuid4())
+    reads = [
+        (await client.get(kind_url, headers=auth(reader))).json(),
+        (await client.get("/supplier-types", headers=auth(reader))).json()[0],
+        (await client.get(supplier_url, headers=auth(reader))).json(),
+        (await client.get("/suppliers", headers=auth(reader))).json()["items"][0],
+        (await client.get(f"{kind_url}/suppliers", headers=auth(reader))).json()["items"][0],
+    ]
+    assert [authors(r) for r in reads] == [(str(alice), str(bob))] * len(reads)
 
 
 async def test_permissions(client, make_token):

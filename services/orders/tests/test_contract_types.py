@@ -3,11 +3,12 @@ refused, optimistic versions, and delete refused while orders use a type (seed 0
 
 import asyncio
 import uuid
+from datetime import datetime
 
-from sqlalchemy import literal, select, update
+from sqlalchemy import delete, literal, select, update
 
 from orders_service.api.contract_types import sql_fold
-from orders_service.models import Order
+from orders_service.models import ContractType, Order
 from suite_shared.testing.assertions import assert_problem
 from suite_shared.text import fold
 
@@ -142,6 +143,33 @@ async def test_add_edit_search_and_duplicates(shop):
     )
 
 
+async def test_who_created_and_who_changed_a_type(shop):
+    """Every change records who made it: the creator stays, the last editor is updated_by, in
+    the answer to the change and in every read; a change that changes nothing records no one."""
+    alice, bob = uuid.uuid4(), uuid.uuid4()
+    created = await create(shop, shop.make_token(alice, SETTINGS))
+    assert (created["created_by"], created["updated_by"]) == (str(alice), str(alice))
+    url = f"/contract-types/{created['id']}"
+
+    def authors(body: dict) -> tuple:
+        return body["created_by"], body["updated_by"]
+
+    as_bob = shop.auth(shop.make_token(bob, SETTINGS))
+    edited = await shop.client.patch(url, headers=as_bob, json={"description": "Bản mới"})
+    assert edited.status_code == 200, edited.text
+    assert authors(edited.json()) == (str(alice), str(bob))
+    assert datetime.fromisoformat(edited.json()["updated_at"]) >= datetime.fromisoformat(
+        created["updated_at"]
+    )
+    as_carol = shop.auth(shop.make_token(uuid.uuid4(), SETTINGS))
+    unchanged = await shop.client.patch(url, headers=as_carol, json={})
+    assert unchanged.status_code == 200, unchanged.text
+    assert authors(unchanged.json()) == (str(alice), str(bob))
+    fetched = (await shop.client.get(url, headers=shop.auth())).json()
+    (listed,) = (await shop.client.get("/contract-types", headers=shop.auth())).json()["items"]
+    assert authors(fetched) == authors(listed) == (str(alice), str(bob))
+
+
 async def advance(shop, order_id, *statuses, **body):
     for target in statuses:
         extra = body if target == "contracted" else {}
@@ -240,3 +268,103 @@ async def test_sql_fold_folds_as_python_does(app, shop):
     async with app.state.runtime.session_factory() as session:
         for text in samples:
             assert await session.scalar(select(sql_fold(literal(text)))) == fold(text)
+
+
+async def test_a_type_deleted_while_contracting_is_a_clean_422(app, shop):
+    """The other way round: the delete holds the type's row when the contract is written. The
+    contract waits for it and then answers 422 on contract_type_id, never a foreign-key 500."""
+    admin = shop.make_token(uuid.uuid4(), SETTINGS)
+    contract_type = await create(shop, admin)
+    customer = await shop.customer()
+    beer = await shop.product("Bia", 12_000)
+    order = await shop.place(customer, [{"product_id": beer["id"], "quantity": 1}])
+    await advance(shop, order["id"], "confirmed")
+    async with app.state.runtime.session_factory() as session:
+        await session.execute(
+            delete(ContractType).where(ContractType.id == uuid.UUID(contract_type["id"]))
+        )
+        contracting = asyncio.create_task(
+            shop.client.post(
+                f"/orders/{order['id']}/status",
+                headers=shop.auth(),
+                json={"status": "contracted", "contract_type_id": contract_type["id"]},
+            )
+        )
+        await asyncio.sleep(0.5)
+        assert not contracting.done()  # waiting for the deleting transaction
+        await session.commit()
+    assert_problem(await asyncio.wait_for(contracting, 10), 422, field="contract_type_id")
+    card = (await shop.client.get(f"/orders/{order['id']}", headers=shop.auth())).json()
+    assert (card["status"], card["contract_number"]) == ("confirmed", None)
+
+
+async def test_a_type_deactivated_while_contracting_is_not_taken(app, shop):
+    """Contracting reads the type under its lock, so a deactivation in progress is waited for
+    and seen: the contract is refused rather than made with a type switched off meanwhile."""
+    admin = shop.make_token(uuid.uuid4(), SETTINGS)
+    contract_type = await create(shop, admin)
+    type_id = uuid.UUID(contract_type["id"])
+    customer = await shop.customer()
+    beer = await shop.product("Bia", 12_000)
+    order = await shop.place(customer, [{"product_id": beer["id"], "quantity": 1}])
+    await advance(shop, order["id"], "confirmed")
+    async with app.state.runtime.session_factory() as session:
+        # As the PATCH route does: the row FOR UPDATE, then the change.
+        await session.get(ContractType, type_id, with_for_update=True)
+        await session.execute(
+            update(ContractType).where(ContractType.id == type_id).values(active=False)
+        )
+        contracting = asyncio.create_task(
+            shop.client.post(
+                f"/orders/{order['id']}/status",
+                headers=shop.auth(),
+                json={"status": "contracted", "contract_type_id": contract_type["id"]},
+            )
+        )
+        await asyncio.sleep(0.5)
+        assert not contracting.done()
+        await session.commit()
+    assert_problem(await asyncio.wait_for(contracting, 10), 422, field="contract_type_id")
+
+
+async def test_contracting_and_deleting_at_once_have_one_winner(shop):
+    """Raced over and over: either the contract is recorded and the delete refused (409
+    in-use), or the type is gone and the contract refused (422 on contract_type_id)."""
+    admin = shop.make_token(uuid.uuid4(), SETTINGS)
+    customer = await shop.customer()
+    beer = await shop.product("Bia", 12_000, stock=1_000)
+    rounds = 20
+    orders = [
+        await shop.place(customer, [{"product_id": beer["id"], "quantity": 1}])
+        for _ in range(rounds)
+    ]
+    for order in orders:
+        await advance(shop, order["id"], "confirmed")
+    for index, order in enumerate(orders):
+        contract_type = await create(shop, admin, code=f"HD{index}", name=f"Loại {index}")
+
+        async def deleting(delay: float, type_id=contract_type["id"]):
+            await asyncio.sleep(delay)
+            return await shop.client.delete(f"/contract-types/{type_id}", headers=shop.auth(admin))
+
+        # Contracting does more before it reaches the type (the order, its lock, its version):
+        # the delete sets off a little later each round, so the two meet at every point.
+        deleted, contracted = await asyncio.gather(
+            deleting(index * 0.00025),
+            shop.client.post(
+                f"/orders/{order['id']}/status",
+                headers=shop.auth(),
+                json={"status": "contracted", "contract_type_id": contract_type["id"]},
+            ),
+        )
+        card = (await shop.client.get(f"/orders/{order['id']}", headers=shop.auth())).json()
+        kept = await shop.client.get(f"/contract-types/{contract_type['id']}", headers=shop.auth())
+        if deleted.status_code == 204:
+            assert_problem(contracted, 422, field="contract_type_id")
+            assert (card["status"], card["contract_number"]) == ("confirmed", None)
+            assert_problem(kept, 404)
+        else:
+            assert contracted.status_code == 200, contracted.text
+            assert assert_problem(deleted, 409, "in-use")["orders"] == 1
+            assert (card["status"], card["contract_type_id"]) == ("contracted", contract_type["id"])
+            assert kept.json()["order_count"] == 1

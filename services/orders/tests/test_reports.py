@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from orders_service.domain import reports
 from orders_service.domain.reports import DateRange, RangeError, Totals
@@ -127,6 +127,15 @@ class Sales:
 @pytest.fixture
 async def sales(app, shop):
     return Sales(app, shop)
+
+
+REPORTS = [
+    "sales/daily",
+    "sales/monthly",
+    "products/revenue",
+    "products/top",
+    "products/quantity-daily",
+]
 
 
 def utc(*args) -> datetime:
@@ -312,16 +321,40 @@ async def test_a_salesperson_sees_only_their_own_figures(sales, shop):
     assert [(m["month"], m["orders"]) for m in monthly["items"]] == [("2026-12", 2)]
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "sales/daily",
-        "sales/monthly",
-        "products/revenue",
-        "products/top",
-        "products/quantity-daily",
-    ],
-)
+async def test_every_report_reads_orders_through_the_status_and_completed_at_index(
+    app, sales, shop
+):
+    """ORD-10's index matches what the reports filter on: each report's queries, as the routes
+    send them, can be answered through ix_orders_status_completed_at (seq scans off, so the
+    planner shows what it could use on a table too small to bother with indexes)."""
+    customer = await shop.customer()
+    beer = await shop.product("Bia", 12_000)
+    lines = [{"product_id": beer["id"], "quantity": 1}]
+    await sales.completed(customer, lines, utc(2026, 12, 5, 3, 0))  # so quantity-daily asks too
+    sent: list[tuple[str, tuple]] = []
+    engine = app.state.runtime.engine.sync_engine
+
+    def keep(conn, cursor, statement, parameters, *args):
+        if "orders.completed_at" in statement and "outbox" not in statement:
+            sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        for path in REPORTS:
+            await sales.report(path, date_from="2026-12-01", date_to="2026-12-31")
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert len(sent) > len(REPORTS), sent
+    async with app.state.runtime.session_factory() as session:
+        connection = await session.connection()
+        await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        for statement, parameters in sent:
+            rows = await connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+            plan = "\n".join(row[0] for row in rows)
+            assert "ix_orders_status_completed_at" in plan, f"{statement}\n{plan}"
+
+
+@pytest.mark.parametrize("path", REPORTS)
 async def test_bad_ranges_are_refused(shop, make_token, path):
     url = f"/reports/{path}"
 

@@ -238,12 +238,12 @@ async def import_price_lists(uow: UnitOfWork, system: str, items: list[ImportedL
         prices_changed = await _replace_prices(uow, price_list.id, rows)
         header_changed = _header(price_list) != before
         if created:
-            await price_lists.changed(uow, price_list, "created", (p for p, _ in rows))
+            await price_lists.changed(uow, price_list, "created", (p for p, _ in rows), actor=None)
             return ItemResult(external_id=item.external_id, result="created", id=price_list.id)
         if not (header_changed or prices_changed):
             return ItemResult(external_id=item.external_id, result="unchanged", id=price_list.id)
         action = "prices_changed" if prices_changed and not header_changed else "updated"
-        await price_lists.changed(uow, price_list, action, (p for p, _ in rows))
+        await price_lists.changed(uow, price_list, action, (p for p, _ in rows), actor=None)
         return ItemResult(external_id=item.external_id, result="updated", id=price_list.id)
 
     return await _each(uow, items, upsert)

@@ -36,6 +36,11 @@ def _created() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+def _author() -> Mapped[uuid.UUID | None]:
+    # Who made the change; null on rows from before it was recorded (and for imports).
+    return mapped_column(UUID(as_uuid=True))
+
+
 class Category(Base):
     """A node of the product category tree (CAT-1)."""
 
@@ -158,6 +163,8 @@ class PriceList(Base):
     valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     all_customers: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[uuid.UUID | None] = _author()
+    updated_by: Mapped[uuid.UUID | None] = _author()
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _created()
 
@@ -268,6 +275,8 @@ class SupplierType(Base):
     name: Mapped[str] = mapped_column(Text)
     name_key: Mapped[str] = mapped_column(Text, unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[uuid.UUID | None] = _author()
+    updated_by: Mapped[uuid.UUID | None] = _author()
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _created()
 
@@ -289,5 +298,7 @@ class Supplier(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     search_text: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[uuid.UUID | None] = _author()
+    updated_by: Mapped[uuid.UUID | None] = _author()
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _created()

@@ -94,10 +94,17 @@ async def flush_unique(session: AsyncSession, name: str) -> None:
 
 
 async def changed(
-    uow: UnitOfWork, price_list: PriceList, action: str, product_ids: Iterable[uuid.UUID] = ()
+    uow: UnitOfWork,
+    price_list: PriceList,
+    action: str,
+    product_ids: Iterable[uuid.UUID] = (),
+    *,
+    actor: uuid.UUID | None,
 ) -> None:
-    """Every change bumps the version, so a quote cache or a stale editor can tell."""
+    """Every change bumps the version, so a quote cache or a stale editor can tell, and
+    records who made it (``actor``; None for imports, as for imported products)."""
     price_list.version += 1
+    price_list.updated_by = actor
     price_list.updated_at = func.now()
     await flush_unique(uow.session, price_list.name)
     await uow.session.refresh(price_list)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     Sequence,
     Text,
@@ -53,6 +54,9 @@ class ContractType(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Who added and who last changed it (null on rows from before 0003 recorded them).
+    created_by: Mapped[uuid.UUID | None] = _uuid()
+    updated_by: Mapped[uuid.UUID | None] = _uuid()
     created_at: Mapped[datetime] = _stamp()
     updated_at: Mapped[datetime] = _stamp()
 
@@ -76,6 +80,10 @@ class CustomerCopy(Base):
 
 class Order(Base):
     __tablename__ = "orders"
+    __table_args__ = (
+        # The sales reports (ORD-10) read completed orders by completed_at: equality, then range.
+        Index("ix_orders_status_completed_at", "status", "completed_at"),
+    )
 
     id: Mapped[uuid.UUID] = _uuid(primary_key=True, default=uuid.uuid4)
     number: Mapped[str] = mapped_column(Text, unique=True)

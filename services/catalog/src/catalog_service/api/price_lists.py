@@ -71,10 +71,17 @@ async def get_price_list(price_list_id: uuid.UUID, _: StaffPrincipal, session: S
 
 
 @router.post("/price-lists", status_code=201, response_model=PriceListOut)
-async def create_price_list(body: PriceListCreate, uow: Uow, _: Principal = MANAGE):
+async def create_price_list(body: PriceListCreate, uow: Uow, principal: Principal = MANAGE):
     price_lists.check_window(body.valid_from, body.valid_to)
     data = body.model_dump(exclude={"groups", "priority"})
-    price_list = PriceList(id=uuid.uuid4(), name_key=fold(body.name), version=1, **data)
+    price_list = PriceList(
+        id=uuid.uuid4(),
+        name_key=fold(body.name),
+        version=1,
+        created_by=principal.id,
+        updated_by=principal.id,
+        **data,
+    )
     price_list.priority = body.priority
     if price_list.priority is None:
         price_list.priority = await price_lists.next_priority(uow.session)
@@ -89,7 +96,7 @@ async def create_price_list(body: PriceListCreate, uow: Uow, _: Principal = MANA
 
 @router.patch("/price-lists/{price_list_id}", response_model=PriceListOut)
 async def update_price_list(
-    price_list_id: uuid.UUID, body: PriceListUpdate, uow: Uow, _: Principal = MANAGE
+    price_list_id: uuid.UUID, body: PriceListUpdate, uow: Uow, principal: Principal = MANAGE
 ):
     price_list = await price_lists.get(uow.session, price_list_id, lock=True)
     price_lists.check_version(price_list, body.version)
@@ -106,7 +113,7 @@ async def update_price_list(
     for key, value in changes.items():
         setattr(price_list, key, value)
     price_list.name_key = fold(price_list.name)
-    await price_lists.changed(uow, price_list, "updated")
+    await price_lists.changed(uow, price_list, "updated", actor=principal.id)
     out = await price_lists.out_one(uow.session, price_list)
     await uow.commit()
     return out
@@ -189,7 +196,9 @@ async def _item_rows(session: AsyncSession, price_list_id: uuid.UUID, body: Item
 
 
 @router.put("/price-lists/{price_list_id}/items", response_model=PriceListOut)
-async def put_items(price_list_id: uuid.UUID, body: ItemsPut, uow: Uow, _: Principal = MANAGE):
+async def put_items(
+    price_list_id: uuid.UUID, body: ItemsPut, uow: Uow, principal: Principal = MANAGE
+):
     """Add or change up to 1000 prices at once: all of them, or (any bad line) none."""
     price_list = await price_lists.get(uow.session, price_list_id, lock=True)
     price_lists.check_version(price_list, body.version)
@@ -201,7 +210,8 @@ async def put_items(price_list_id: uuid.UUID, body: ItemsPut, uow: Uow, _: Princ
             set_={"price": upsert.excluded.price},
         )
     )
-    await price_lists.changed(uow, price_list, "prices_changed", (r["product_id"] for r in rows))
+    product_ids = (r["product_id"] for r in rows)
+    await price_lists.changed(uow, price_list, "prices_changed", product_ids, actor=principal.id)
     out = await price_lists.out_one(uow.session, price_list)
     await uow.commit()
     return out
@@ -209,7 +219,11 @@ async def put_items(price_list_id: uuid.UUID, body: ItemsPut, uow: Uow, _: Princ
 
 @router.delete("/price-lists/{price_list_id}/items/{product_id}/{unit}", status_code=204)
 async def delete_item(
-    price_list_id: uuid.UUID, product_id: uuid.UUID, unit: str, uow: Uow, _: Principal = MANAGE
+    price_list_id: uuid.UUID,
+    product_id: uuid.UUID,
+    unit: str,
+    uow: Uow,
+    principal: Principal = MANAGE,
 ):
     """The product then costs what the next list (or its own price) says."""
     price_list = await price_lists.get(uow.session, price_list_id, lock=True)
@@ -224,6 +238,6 @@ async def delete_item(
     )
     if deleted is None:
         raise not_found(f"A price of {product_id} per {unit} in this list")
-    await price_lists.changed(uow, price_list, "prices_changed", [product_id])
+    await price_lists.changed(uow, price_list, "prices_changed", [product_id], actor=principal.id)
     await uow.commit()
     return Response(status_code=204)

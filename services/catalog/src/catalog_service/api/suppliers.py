@@ -192,8 +192,14 @@ async def list_suppliers_of_type(
 
 
 @router.post("/supplier-types", status_code=201, response_model=SupplierTypeOut)
-async def create_supplier_type(body: SupplierTypeCreate, uow: Uow, _: Principal = MANAGE):
-    supplier_type = SupplierType(id=uuid.uuid4(), name_key=fold(body.name), **body.model_dump())
+async def create_supplier_type(body: SupplierTypeCreate, uow: Uow, principal: Principal = MANAGE):
+    supplier_type = SupplierType(
+        id=uuid.uuid4(),
+        name_key=fold(body.name),
+        created_by=principal.id,
+        updated_by=principal.id,
+        **body.model_dump(),
+    )
     uow.session.add(supplier_type)
     await _flush(uow.session)
     await uow.session.refresh(supplier_type)
@@ -203,7 +209,7 @@ async def create_supplier_type(body: SupplierTypeCreate, uow: Uow, _: Principal 
 
 @router.patch("/supplier-types/{type_id}", response_model=SupplierTypeOut)
 async def update_supplier_type(
-    type_id: uuid.UUID, body: SupplierTypeUpdate, uow: Uow, _: Principal = MANAGE
+    type_id: uuid.UUID, body: SupplierTypeUpdate, uow: Uow, principal: Principal = MANAGE
 ):
     supplier_type = await _get_type(uow.session, type_id, lock=True)
     changes = body.model_dump(exclude_unset=True)
@@ -211,6 +217,7 @@ async def update_supplier_type(
     for key, value in changes.items():
         setattr(supplier_type, key, value)
     supplier_type.name_key = fold(supplier_type.name)
+    supplier_type.updated_by = principal.id
     supplier_type.updated_at = func.now()
     await _flush(uow.session)
     await uow.session.refresh(supplier_type)
@@ -258,10 +265,16 @@ async def get_supplier(supplier_id: uuid.UUID, _: StaffPrincipal, session: Sessi
 
 
 @router.post("/suppliers", status_code=201, response_model=SupplierOut)
-async def create_supplier(body: SupplierCreate, uow: Uow, _: Principal = MANAGE):
+async def create_supplier(body: SupplierCreate, uow: Uow, principal: Principal = MANAGE):
     await _check_type(uow.session, body.type_id)
     await codes.lock_codes(uow.session, CODE_LOCK)
-    supplier = Supplier(id=uuid.uuid4(), version=1, **body.model_dump(exclude={"code"}))
+    supplier = Supplier(
+        id=uuid.uuid4(),
+        version=1,
+        created_by=principal.id,
+        updated_by=principal.id,
+        **body.model_dump(exclude={"code"}),
+    )
     supplier.code = body.code or await codes.next_code(uow.session, Supplier.code, CODE_PREFIX)
     _refresh_search(supplier)
     uow.session.add(supplier)
@@ -274,7 +287,7 @@ async def create_supplier(body: SupplierCreate, uow: Uow, _: Principal = MANAGE)
 
 @router.patch("/suppliers/{supplier_id}", response_model=SupplierOut)
 async def update_supplier(
-    supplier_id: uuid.UUID, body: SupplierUpdate, uow: Uow, _: Principal = MANAGE
+    supplier_id: uuid.UUID, body: SupplierUpdate, uow: Uow, principal: Principal = MANAGE
 ):
     supplier = await _get(uow.session, supplier_id, lock=True)
     if body.version is not None and body.version != supplier.version:
@@ -293,6 +306,7 @@ async def update_supplier(
         setattr(supplier, key, value)
     _refresh_search(supplier)
     supplier.version += 1
+    supplier.updated_by = principal.id
     supplier.updated_at = func.now()
     await _flush(uow.session)
     await uow.session.refresh(supplier)

@@ -79,6 +79,8 @@ class PriceListOut(BaseModel):
     groups: list[str]
     item_count: int
     version: int
+    created_by: uuid.UUID | None = Field(description="who added it (null: imported, or older)")
+    updated_by: uuid.UUID | None = Field(description="who changed it or its prices last")
     created_at: datetime
     updated_at: datetime
 

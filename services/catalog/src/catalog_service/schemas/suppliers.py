@@ -80,6 +80,8 @@ class SupplierTypeOut(BaseModel):
     name: str
     description: str
     supplier_count: int
+    created_by: uuid.UUID | None = Field(description="who added it (null: before this was kept)")
+    updated_by: uuid.UUID | None = Field(description="who changed it last")
     created_at: datetime
     updated_at: datetime
 
@@ -127,6 +129,8 @@ class SupplierOut(BaseModel):
     note: str
     active: bool
     version: int
+    created_by: uuid.UUID | None = Field(description="who added it (null: before this was kept)")
+    updated_by: uuid.UUID | None = Field(description="who changed it last")
     created_at: datetime
     updated_at: datetime
 

@@ -174,14 +174,21 @@ async def get_contract_type(type_id: uuid.UUID, _: StaffPrincipal, session: Sess
 
 
 @router.post("/contract-types", status_code=201, response_model=ContractTypeOut)
-async def create_contract_type(body: ContractTypeCreate, uow: Uow, _: Principal = MANAGE):
+async def create_contract_type(body: ContractTypeCreate, uow: Uow, principal: Principal = MANAGE):
     """A code or a name (accents and case ignored) already taken is a 409 duplicate naming
     the field and the existing type."""
     name_key = fold(body.name)
     if not name_key:
         raise invalid("name", "A name needs letters or digits")
     await _clash(uow.session, body.code, name_key)
-    contract_type = ContractType(id=uuid.uuid4(), name_key=name_key, version=1, **body.model_dump())
+    contract_type = ContractType(
+        id=uuid.uuid4(),
+        name_key=name_key,
+        version=1,
+        created_by=principal.id,
+        updated_by=principal.id,
+        **body.model_dump(),
+    )
     uow.session.add(contract_type)
     await _flush(uow.session)
     await uow.session.refresh(contract_type)
@@ -191,7 +198,7 @@ async def create_contract_type(body: ContractTypeCreate, uow: Uow, _: Principal 
 
 @router.patch("/contract-types/{type_id}", response_model=ContractTypeOut)
 async def update_contract_type(
-    type_id: uuid.UUID, body: ContractTypeUpdate, uow: Uow, _: Principal = MANAGE
+    type_id: uuid.UUID, body: ContractTypeUpdate, uow: Uow, principal: Principal = MANAGE
 ):
     """Renaming or recoding keeps the orders that use the type; deactivating it keeps them
     too, and only stops new contracts from taking it."""
@@ -212,6 +219,7 @@ async def update_contract_type(
             setattr(contract_type, key, value)
         contract_type.name_key = name_key
         contract_type.version += 1
+        contract_type.updated_by = principal.id
         contract_type.updated_at = func.now()
         await _flush(uow.session)
         await uow.session.refresh(contract_type)
@@ -223,9 +231,10 @@ async def update_contract_type(
 @router.delete("/contract-types/{type_id}", status_code=204)
 async def delete_contract_type(type_id: uuid.UUID, uow: Uow, _: Principal = MANAGE):
     """Refused with 409 in-use (and how many orders) while any order, of any status, has the
-    type (seed 002). The row lock comes first: an order being contracted with this type at the
-    same moment holds a key-share lock on the row through its foreign key, so it is either
-    committed before the count (and counted) or waits and then fails its foreign key."""
+    type (seed 002). The row lock (FOR UPDATE) comes first: contracting holds the type's row
+    FOR KEY SHARE from the moment it reads the type (transitions._key_share), and the two
+    conflict. So a contract being made at the same moment is either committed before our
+    count (and counted: 409), or waits for this delete and then finds the type gone (422)."""
     contract_type = await _get(uow.session, type_id, lock=True)
     used = await _count_orders(uow.session, type_id)
     if used:

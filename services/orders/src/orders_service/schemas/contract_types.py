@@ -69,5 +69,7 @@ class ContractTypeOut(BaseModel):
     active: bool
     version: int
     order_count: int = Field(description="orders contracted with this type (any status)")
+    created_by: uuid.UUID | None = Field(description="who added it (null: before this was kept)")
+    updated_by: uuid.UUID | None = Field(description="who changed it last")
     created_at: datetime
     updated_at: datetime
