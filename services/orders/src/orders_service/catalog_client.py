@@ -1,5 +1,5 @@
 """The catalog's price quote, asked over HTTP with the caller's own token (so the catalog
-checks who is asking), through one pooled client per process."""
+checks who is asking) and its correlation id, through one pooled client per process."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from suite_shared.errors import Problem
+from suite_shared.service_client import service_client
 
 CLIENT_KEY = "catalog_client"
 
@@ -19,10 +20,8 @@ class CatalogUnavailable(Problem):
 
 class CatalogClient:
     def __init__(self, base_url: str, timeout_s: float):
-        self.http = httpx.AsyncClient(
-            base_url=base_url,
-            timeout=timeout_s,
-            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        self.http = service_client(
+            base_url, timeout_s, httpx.Limits(max_connections=50, max_keepalive_connections=20)
         )
 
     async def close(self) -> None:
