@@ -84,3 +84,23 @@ def create_salesperson(gateway, admin_token):
         return response.json()["id"], login.json()["access_token"]
 
     return create
+
+
+@pytest.fixture
+def list_item(gateway, admin_token):
+    """An async factory: makes sure a customers settings-list item exists, added through the
+    API as an admin does before customers use it. The suite is shared by every test, so an
+    item another test added already (409 on the same key) is fine."""
+
+    async def ensure(kind: str, key: str, name: str | None = None) -> None:
+        response = await gateway.post(
+            f"/customers/settings/lists/{kind}",
+            headers={"Authorization": f"Bearer {admin_token}"},
+            json={"key": key, "name": name or key},
+        )
+        if response.status_code == 409:
+            assert response.json()["existing"]["key"] == key, response.text
+            return
+        assert response.status_code == 201, response.text
+
+    return ensure

@@ -14,8 +14,9 @@ def auth(token: str) -> dict:
 
 
 async def test_handover_then_each_salesperson_sees_only_theirs(
-    gateway, admin_token, create_salesperson
+    gateway, admin_token, create_salesperson, list_item
 ):
+    await list_item("sources", "hotline", "Hotline")
     alice, alice_token = await create_salesperson("Alice")
     bob, bob_token = await create_salesperson("Bob")
     ids = []

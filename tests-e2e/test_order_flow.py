@@ -12,8 +12,11 @@ def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def test_order_from_price_list_to_deducted_stock(gateway, admin_token, create_salesperson):
+async def test_order_from_price_list_to_deducted_stock(
+    gateway, admin_token, create_salesperson, list_item
+):
     admin = auth(admin_token)
+    await list_item("groups", "dai-ly", "Đại lý")
     _, hoa_token = await create_salesperson("Hoa")
     _, khanh_token = await create_salesperson("Khanh")
     sales = auth(hoa_token)

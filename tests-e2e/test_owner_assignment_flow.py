@@ -38,8 +38,10 @@ async def create_customer(gateway, token: str, name: str, source: str) -> str:
 
 
 async def test_website_customers_alternate_between_the_department_members(
-    gateway, admin_token, create_salesperson
+    gateway, admin_token, create_salesperson, list_item
 ):
+    await list_item("sources", "website", "Website")
+    await list_item("sources", "zalo", "Zalo")
     alice, alice_token = await create_salesperson("Alice")
     bob, bob_token = await create_salesperson("Bob")
     department = await gateway.post(

@@ -82,6 +82,16 @@ async def load_customers(database_url: str, count: int) -> None:
         await conn.close()
 
 
+async def add_import_source(session, base: str, token: str) -> None:
+    """The source the imported rows name must be in the settings list (CUS-3) first."""
+    async with session.post(
+        f"{base}/settings/lists/sources",
+        json={"key": "import", "name": "Nhập từ file"},
+        headers={"Authorization": f"Bearer {token}"},
+    ) as response:
+        assert response.status == 201, await response.text()
+
+
 async def search_latencies(session, base, headers, keyword, rounds=30) -> list[float]:
     latencies = []
     for _ in range(rounds):
@@ -103,6 +113,7 @@ async def main(customers: int = 200_000, import_rows: int = 50_000) -> None:
     ):
         token = service.tokens(uuid.uuid4(), ["customers.view_all", "customers.handover"], ttl=7200)
         base = service.base
+        await add_import_source(session, base, service.tokens(uuid.uuid4(), ["customers.settings"]))
         database = service.database_url
         started = time.perf_counter()
         await load_customers(to_plain_postgres_url(database), customers)

@@ -65,6 +65,10 @@ async def setup(session, base: str) -> tuple[dict, str, list[str]]:
         headers,
         {"items": [{"product_id": p, "unit": "chai", "price": 9_000} for p in products]},
     )
+    # The customer's group must be in the settings list (CUS-3) first.
+    await call(
+        "POST", "/customers/settings/lists/groups", headers, {"key": "dai-ly", "name": "Đại lý"}
+    )
     customer = await call(
         "POST", "/customers/customers", headers, {"name": "Đại lý Bench", "groups": ["dai-ly"]}
     )

@@ -22,9 +22,12 @@ async def events(app, type_: str) -> list[dict]:
         return [r.envelope for r in rows]
 
 
-async def test_create_read_update_with_events(app, client, make_token):
+async def test_create_read_update_with_events(app, client, make_token, list_items):
     user = uuid.uuid4()
     token = make_token(user, MANAGER)
+    await list_items("sources", "website", "zalo")
+    await list_items("groups", "vip", "retail")
+    await list_items("social_pages", "fb-an")
     created = await client.post(
         "/customers",
         headers=auth(token),
@@ -34,7 +37,7 @@ async def test_create_read_update_with_events(app, client, make_token):
             "email": "An@Example.com",
             "source": "website",
             "groups": ["vip", "vip", " retail "],
-            "social_page": "fb/an",
+            "social_page": "fb-an",
         },
     )
     assert created.status_code == 201, created.text

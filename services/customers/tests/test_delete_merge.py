@@ -79,8 +79,9 @@ async def test_delete_hides_the_record_and_frees_its_phone(app, client, make_tok
     ).status_code == 404
 
 
-async def test_merge_moves_everything_to_the_survivor(app, client, make_token):
+async def test_merge_moves_everything_to_the_survivor(app, client, make_token, list_items):
     admin = make_token(uuid.uuid4(), ADMIN)
+    await list_items("groups", "vip")
     await client.put(
         "/settings/field-rules",
         headers=auth(admin),

@@ -95,8 +95,9 @@ async def test_lifecycle_moves_forward_and_sets_conversion_date(app, client, mak
     ).status_code == 404
 
 
-async def test_required_fields_apply_on_create_and_update(app, client, make_token):
+async def test_required_fields_apply_on_create_and_update(app, client, make_token, list_items):
     token = make_token(uuid.uuid4(), ADMIN)
+    await list_items("sources", "web")
     await set_rules(
         client, token, {"field": "phone", "required": True}, {"field": "source", "required": True}
     )
@@ -249,7 +250,8 @@ async def test_field_rules_need_the_settings_permission_and_valid_fields(client,
     assert_problem(bad, 422, "validation-error", "rules.0.check_duplicates")
 
 
-async def test_company_contacts(client, make_token):
+async def test_company_contacts(client, make_token, list_items):
+    await list_items("positions", "ke-toan", "giam-doc")
     owner = uuid.uuid4()
     token = make_token(owner)
     company = await create(client, token, kind="company", name="Minh Phát")

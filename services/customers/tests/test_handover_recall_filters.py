@@ -61,8 +61,9 @@ async def test_even_handover_of_a_selection_says_who_got_what(app, client, make_
     assert len(await outbox_events(app, "customers.customer.owner_changed")) == 5
 
 
-async def test_handover_of_everything_matching_a_filter(app, client, make_token):
+async def test_handover_of_everything_matching_a_filter(app, client, make_token, list_items):
     manager = make_token(uuid.uuid4(), MANAGER)
+    await list_items("sources", "website", "zalo")
     web = await make_customers(client, manager, 4, source="website")
     await make_customers(client, manager, 3, source="zalo")
     a = str(uuid.uuid4())
@@ -208,8 +209,9 @@ async def test_concurrent_handovers_do_not_deadlock_and_each_is_whole(app, clien
     assert changes == 20
 
 
-async def test_filters_by_stage_dates_age_and_handover(client, make_token):
+async def test_filters_by_stage_dates_age_and_handover(client, make_token, list_items):
     manager = make_token(uuid.uuid4(), MANAGER)
+    await list_items("groups", "vip")
     (
         await client.post(
             "/customers",
@@ -251,10 +253,11 @@ async def test_filters_by_stage_dates_age_and_handover(client, make_token):
         assert bad.status_code == 422, params
 
 
-async def test_export_holds_only_visible_customers_with_the_filters(client, make_token):
+async def test_export_holds_only_visible_customers_with_the_filters(client, make_token, list_items):
     import csv
     import io
 
+    await list_items("sources", "web", "zalo")
     me = uuid.uuid4()
     mine = make_token(me)
     await make_customers(client, mine, 2, source="web")

@@ -66,8 +66,9 @@ async def test_opportunity_moves_the_customer_forward(app, client, make_token):
     assert [e["data"]["status"] for e in changes] == ["open", "won"]
 
 
-async def test_lost_needs_a_reason_and_others_see_nothing(client, make_token):
+async def test_lost_needs_a_reason_and_others_see_nothing(client, make_token, list_items):
     token = make_token(uuid.uuid4())
+    await list_items("lost_reasons", "gia-cao")
     customer = await new_customer(client, token)
     opened = (
         await client.post(

@@ -2,6 +2,10 @@
 each row. The file is read a batch at a time (csv module, or openpyxl in read-only mode), so a
 50,000-row file never sits in memory; each row is saved inside a savepoint, so a duplicate or an
 invalid row is reported and skipped without undoing its batch.
+
+Source, groups and social page cells name settings-list items by key or by name ("Khách sỉ",
+"khach si" and "khach-si" are one group, see domain.list_refs.match_item); they are stored as
+the item's key. A cell naming no item makes its row invalid, with that field.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ import structlog
 from pydantic import ValidationError
 from sqlalchemy import func, insert, select, update
 
-from customers_service import writes
+from customers_service import settings_lists, writes
 from customers_service.domain.import_rows import BadHeader, map_header, row_fields
+from customers_service.domain.list_refs import CUSTOMER_REFS, Ref
 from customers_service.domain.ownership import can_see
 from customers_service.models import Customer, ImportJob, ImportRow
 from customers_service.schemas import CustomerCreate, CustomerUpdate
@@ -55,10 +60,51 @@ def _first_error(error: ValidationError) -> tuple[str, str]:
     return ".".join(str(p) for p in first["loc"]) or "row", first["msg"]
 
 
-async def import_row(uow, principal: Principal, fields: dict[str, Any], rules) -> dict[str, Any]:
+class BatchItems:
+    """The settings-list items one batch's cells name, looked up once per distinct cell.
+
+    Looked up outside the rows' savepoints, so the items found stay locked (FOR KEY SHARE) by
+    the batch's transaction until it commits, even when a row's savepoint is rolled back: the
+    rows then need no check of their own."""
+
+    def __init__(self, session):
+        self.session = session
+        self.keys: dict[tuple[str, str], str | None] = {}  # (kind, cell) → key, None: no item
+        self.held: set[tuple[str, str]] = set()  # (kind, key) of the items found, locked
+
+    async def key(self, kind: str, cell: str) -> str | None:
+        if (kind, cell) not in self.keys:
+            key = await settings_lists.find_for_import(self.session, kind, cell)
+            self.keys[kind, cell] = key
+            if key is not None:
+                self.held.add((kind, key))
+        return self.keys[kind, cell]
+
+    async def resolve(self, fields: dict[str, Any]) -> None:
+        """Replace the row's cells by item keys; 422 naming the field of a cell naming none."""
+        missing: list[Ref] = []
+        for field, kind in CUSTOMER_REFS.items():
+            value = fields.get(field)
+            if value is None:
+                continue
+            keys = []
+            for cell in value if isinstance(value, list) else [value]:
+                key = await self.key(kind, cell)
+                if key is None:
+                    missing.append(Ref(field, kind, cell))
+                keys.append(key)
+            fields[field] = keys if isinstance(value, list) else keys[0]
+        if missing:
+            raise settings_lists.unknown_items(missing)
+
+
+async def import_row(
+    uow, principal: Principal, fields: dict[str, Any], rules, items: BatchItems
+) -> dict[str, Any]:
     """Save one row; its report entry (status, field, message, customer_id)."""
     try:
         code = fields.pop("code", None)
+        await items.resolve(fields)
         async with uow.session.begin_nested():
             if code:
                 customer = await uow.session.scalar(
@@ -74,10 +120,14 @@ async def import_row(uow, principal: Principal, fields: dict[str, Any], rules) -
                     }
                 body = CustomerUpdate(**fields)
                 changes = body.model_dump(exclude_unset=True)
-                await writes.update(uow, principal, customer, changes, rules=rules)
+                await writes.update(
+                    uow, principal, customer, changes, rules=rules, held_items=items.held
+                )
                 return {"status": "updated", "customer_id": customer.id}
             body = CustomerCreate(**fields)
-            customer = await writes.create(uow, principal, body, imported=True, rules=rules)
+            customer = await writes.create(
+                uow, principal, body, imported=True, rules=rules, held_items=items.held
+            )
             return {"status": "created", "customer_id": customer.id}
     except ValidationError as error:
         field, message = _first_error(error)
@@ -122,12 +172,13 @@ async def _import_batch(runtime, job_id, principal, columns, batch, number: int)
     report = []
     async with runtime.uow() as uow:
         rules = await writes.current_rules(uow)  # once per batch, held until its commit
+        items = BatchItems(uow.session)
         for cells in batch:
             number += 1
             fields = row_fields(columns, cells)
             if not fields:
                 continue  # an empty line
-            entry = await import_row(uow, principal, fields, rules)
+            entry = await import_row(uow, principal, fields, rules, items)
             report.append(
                 {
                     "job_id": job_id,

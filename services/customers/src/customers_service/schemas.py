@@ -57,6 +57,11 @@ def _clean_birthday(value: date | None) -> date | None:
     return value
 
 
+def _blank_as_none(value: str | None) -> str | None:
+    # A settings-list key or nothing: an empty text is no key (and clears the field).
+    return value if value and value.strip() else None
+
+
 def _clean_groups(value: list[str] | None) -> list[str] | None:
     if value is None:
         return None
@@ -85,6 +90,7 @@ class CustomerFields(BaseModel):
     _birthday = field_validator("birthday")(_clean_birthday)
     _email = field_validator("email")(_clean_email)
     _groups = field_validator("groups")(_clean_groups)
+    _list_keys = field_validator("source", "social_page")(_blank_as_none)
 
 
 class CustomerCreate(CustomerFields):
@@ -184,6 +190,7 @@ class ContactFields(BaseModel):
 
     _phone = field_validator("phone")(_clean_phone)
     _email = field_validator("email")(_clean_email)
+    _position = field_validator("position")(_blank_as_none)
 
 
 class ContactCreate(ContactFields):

@@ -1,14 +1,26 @@
-"""Settings lists (CUS-3): how many records use an item (deleting a used one is refused), and
-the reserved items every install has."""
+"""Settings lists (CUS-3): how many records use an item (deleting a used one is refused),
+checking the keys a write puts on a record, and the reserved items every install has.
+
+Race with deleting an item: a write locks the items it checks FOR KEY SHARE (require_items)
+until it commits, and a delete locks its item FOR UPDATE before counting the records using it
+(api/settings_lists.delete_item). The two locks conflict, so one waits for the other: either
+the delete then counts the new record (409 in-use), or the write then finds the item gone
+(422). KEY SHARE, the lock a foreign key takes, does not conflict with itself: writes naming
+the same item never wait for each other.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import any_, func, literal, select
+from collections.abc import Iterable, Set
+
+from sqlalchemy import any_, func, literal, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customers_service.domain.list_keys import RESERVED
+from customers_service.domain.list_refs import Ref, import_candidates, match_item, unknown
 from customers_service.models import Contact, Customer, ListItem, Opportunity
+from suite_shared.errors import Problem
 from suite_shared.service import Runtime
 from suite_shared.text import fold
 
@@ -34,6 +46,63 @@ USAGE = {
 async def usage(session: AsyncSession, kind: str, key: str) -> tuple[int, str]:
     what, query = USAGE[kind]
     return await session.scalar(query(key)), what
+
+
+async def lock_items(session: AsyncSession, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (kind, key) items among ``wanted`` that exist, held FOR KEY SHARE until commit."""
+    if not wanted:
+        return set()
+    rows = await session.execute(
+        select(ListItem.kind, ListItem.key)
+        .where(tuple_(ListItem.kind, ListItem.key).in_(sorted(wanted)))
+        .with_for_update(read=True, key_share=True)
+    )
+    return {tuple(row) for row in rows}
+
+
+async def require_items(
+    session: AsyncSession, refs: Iterable[Ref], held: Set[tuple[str, str]] = frozenset()
+) -> None:
+    """422 naming the field (and the key) of each reference to no item; the items found stay
+    locked until commit. ``held``: items this transaction has locked already (imports)."""
+    refs = list(refs)
+    wanted = {(r.kind, r.key) for r in refs} - held
+    missing = unknown(refs, await lock_items(session, wanted) | held)
+    if missing:
+        raise unknown_items(missing)
+
+
+def unknown_items(missing: list[Ref]) -> Problem:
+    """422 naming the first field (and its key) that names no item, listing every one."""
+    first = missing[0]
+    return Problem(
+        422,
+        "validation-error",
+        "Invalid input",
+        first.message(),
+        field=first.field,
+        errors=[{"field": r.field, "message": r.message()} for r in missing],
+        kind=first.kind,
+        key=first.key,
+    )
+
+
+async def find_for_import(session: AsyncSession, kind: str, value: str) -> str | None:
+    """The key of the item an import cell names (by key or name, see match_item), held FOR KEY
+    SHARE until commit; None if it names none."""
+    candidates = import_candidates(value)
+    if candidates is None:
+        return None
+    text, folded = candidates
+    rows = await session.execute(
+        select(ListItem.key, ListItem.folded_name)
+        .where(
+            ListItem.kind == kind,
+            or_(ListItem.key.in_(candidates), ListItem.folded_name == folded),
+        )
+        .with_for_update(read=True, key_share=True)
+    )
+    return match_item(text, [tuple(row) for row in rows])
 
 
 async def ensure_reserved(runtime: Runtime) -> None:

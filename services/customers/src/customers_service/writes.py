@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import func
 
-from customers_service import field_rules, repository
+from customers_service import field_rules, repository, settings_lists
 from customers_service.domain.changes import changed_fields
+from customers_service.domain.list_refs import CUSTOMER_REFS, new_refs
 from customers_service.domain.ownership import default_owner, may_assign
 from customers_service.models import EDITABLE_FIELDS, Customer
 from customers_service.schemas import CustomerCreate
@@ -50,10 +51,14 @@ async def create(
     *,
     imported: bool = False,
     rules=None,
+    held_items=frozenset(),
 ) -> Customer:
+    """``held_items``: settings-list items this transaction has already checked and locked."""
     owner = default_owner(principal, body.owner_id)
     if owner is not None and not may_assign(principal, owner):
         raise forbidden("Assigning a customer to someone else needs customers.handover")
+    refs = new_refs(body.model_dump(include=set(CUSTOMER_REFS)), CUSTOMER_REFS)
+    await settings_lists.require_items(uow.session, refs, held_items)
     customer = Customer(
         id=uuid.uuid4(),
         code=await repository.next_code(uow.session),
@@ -81,9 +86,15 @@ async def create(
 
 
 async def update(
-    uow: UnitOfWork, principal: Principal, customer: Customer, fields: dict[str, Any], rules=None
+    uow: UnitOfWork,
+    principal: Principal,
+    customer: Customer,
+    fields: dict[str, Any],
+    rules=None,
+    held_items=frozenset(),
 ) -> bool:
-    """Apply the given editable fields; False when nothing actually changed."""
+    """Apply the given editable fields; False when nothing actually changed. Only list keys
+    the customer does not hold yet are checked (see domain.list_refs)."""
     requested = {k: v for k, v in fields.items() if k in EDITABLE}
     if "name" in requested and requested["name"] is None:
         raise Problem(
@@ -93,6 +104,8 @@ async def update(
     changes = changed_fields(before, requested)
     if not changes:
         return False
+    refs = new_refs(requested, CUSTOMER_REFS, held=before)
+    await settings_lists.require_items(uow.session, refs, held_items)
     for key, value in requested.items():
         setattr(customer, key, EMPTY_COLLECTIONS.get(key, value) if value is None else value)
     customer.updated_by = principal.id

@@ -8,7 +8,8 @@ import uuid
 from fastapi import APIRouter, Response
 from sqlalchemy import func, select, update
 
-from customers_service import repository
+from customers_service import repository, settings_lists
+from customers_service.domain.list_refs import CONTACT_REFS, new_refs
 from customers_service.models import Contact, Customer
 from customers_service.schemas import ContactCreate, ContactOut, ContactUpdate
 from suite_shared.auth import Principal, StaffPrincipal
@@ -63,6 +64,7 @@ async def add_contact(
     customer_id: uuid.UUID, body: ContactCreate, principal: StaffPrincipal, uow: Uow
 ):
     await _company(uow.session, principal, customer_id)
+    await settings_lists.require_items(uow.session, new_refs(body.model_dump(), CONTACT_REFS))
     contact = Contact(
         id=uuid.uuid4(),
         customer_id=customer_id,
@@ -94,6 +96,8 @@ async def edit_contact(
         raise Problem(
             422, "validation-error", "Invalid input", "name cannot be empty", field="name"
         )
+    refs = new_refs(changes, CONTACT_REFS, held={"position": contact.position})
+    await settings_lists.require_items(uow.session, refs)
     for key, value in changes.items():
         setattr(contact, key, bool(value) if key == "is_primary" else value)
     contact.updated_at = func.now()

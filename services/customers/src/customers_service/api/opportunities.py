@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import and_, case, func, select
 
-from customers_service import repository, stages
+from customers_service import repository, settings_lists, stages
 from customers_service.domain.date_presets import local_midnight
+from customers_service.domain.list_refs import OPPORTUNITY_REFS, new_refs
 from customers_service.domain.opportunities import (
     ConversionCounts,
     IllegalOutcome,
@@ -113,6 +114,9 @@ async def close_opportunity(
         if body.status == "lost" and opportunity.status == "open":
             raise invalid("lost_reason", str(error)) from None
         raise conflict("illegal-outcome", str(error), current_status=opportunity.status) from None
+    if body.status == "lost":
+        refs = new_refs(body.model_dump(), OPPORTUNITY_REFS)
+        await settings_lists.require_items(uow.session, refs)
     opportunity.status = body.status
     opportunity.lost_reason = body.lost_reason if body.status == "lost" else None
     opportunity.closed_at = func.now()
