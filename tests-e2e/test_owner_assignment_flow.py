@@ -1,9 +1,10 @@
 """The first flow through the whole running suite, only through the gateway:
 
 admin logs in → creates two salespeople and a department of them → a rule
-"source = website → that department" → customers created with source website get owners that
-alternate exactly between the two salespeople (and 20 at once split 10/10), customers from
-another source stay unassigned, and each salesperson sees only their own customers.
+"source = website → that department" → a dry run names the first salesperson → customers
+created with source website get owners that alternate exactly between the two salespeople (and
+20 at once split 10/10), customers from another source stay unassigned, and each salesperson
+sees only their own customers.
 """
 
 from __future__ import annotations
@@ -70,6 +71,21 @@ async def test_website_customers_alternate_between_the_department_members(
 
     await eventually(department_reached_rules, timeout=20)
 
+    async def dry_run(source: str) -> dict:
+        response = await gateway.post(
+            "/rules-engine/rules/dry-run",
+            headers=auth(admin_token),
+            json={"event": "created", "customer": {"source": source}},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    # The dry run (RUL-4) tells who the next website customer gets, and moves nothing.
+    for _ in range(2):
+        preview = await dry_run("website")
+        assert preview["matched_rule_id"] == rule.json()["id"] and preview["owner_id"] == alice
+    assert (await dry_run("zalo"))["owner_id"] is None
+
     # One at a time: the owners alternate exactly, starting with the first member.
     owners = []
     for i in range(4):
@@ -103,7 +119,8 @@ async def test_website_customers_alternate_between_the_department_members(
     log = await gateway.get(
         "/rules-engine/decisions", headers=auth(admin_token), params={"limit": 1}
     )
-    assert log.json()["total"] == 24
+    assert log.json()["total"] == 24  # the dry runs decided nothing
+    assert (await dry_run("website"))["owner_id"] == alice  # 24 given: the rotation is back
 
     # Each salesperson sees their own customers only; the other's are 404.
     alice_list = await gateway.get(
