@@ -217,11 +217,7 @@ async def test_a_type_in_use_is_not_deleted(shop):
     third = await shop.place(customer, [{"product_id": beer["id"], "quantity": 1}])
     await advance(shop, third["id"], "confirmed")
     assert_problem(
-        await shop.client.post(
-            f"/orders/{third['id']}/status",
-            headers=shop.auth(),
-            json={"status": "contracted", "contract_type_id": used["id"]},
-        ),
+        await contract(shop, third, used),
         422,
         field="contract_type_id",
     )
@@ -270,6 +266,16 @@ async def test_sql_fold_folds_as_python_does(app, shop):
             assert await session.scalar(select(sql_fold(literal(text)))) == fold(text)
 
 
+def contract(shop, order: dict, contract_type: dict):
+    """The salesperson's request to contract an order with a type (a coroutine: await it, or
+    run it beside something else)."""
+    return shop.client.post(
+        f"/orders/{order['id']}/status",
+        headers=shop.auth(),
+        json={"status": "contracted", "contract_type_id": contract_type["id"]},
+    )
+
+
 async def test_a_type_deleted_while_contracting_is_a_clean_422(app, shop):
     """The other way round: the delete holds the type's row when the contract is written. The
     contract waits for it and then answers 422 on contract_type_id, never a foreign-key 500."""
@@ -283,13 +289,7 @@ async def test_a_type_deleted_while_contracting_is_a_clean_422(app, shop):
         await session.execute(
             delete(ContractType).where(ContractType.id == uuid.UUID(contract_type["id"]))
         )
-        contracting = asyncio.create_task(
-            shop.client.post(
-                f"/orders/{order['id']}/status",
-                headers=shop.auth(),
-                json={"status": "contracted", "contract_type_id": contract_type["id"]},
-            )
-        )
+        contracting = asyncio.create_task(contract(shop, order, contract_type))
         await asyncio.sleep(0.5)
         assert not contracting.done()  # waiting for the deleting transaction
         await session.commit()
@@ -314,13 +314,7 @@ async def test_a_type_deactivated_while_contracting_is_not_taken(app, shop):
         await session.execute(
             update(ContractType).where(ContractType.id == type_id).values(active=False)
         )
-        contracting = asyncio.create_task(
-            shop.client.post(
-                f"/orders/{order['id']}/status",
-                headers=shop.auth(),
-                json={"status": "contracted", "contract_type_id": contract_type["id"]},
-            )
-        )
+        contracting = asyncio.create_task(contract(shop, order, contract_type))
         await asyncio.sleep(0.5)
         assert not contracting.done()
         await session.commit()
@@ -350,12 +344,7 @@ async def test_contracting_and_deleting_at_once_have_one_winner(shop):
         # Contracting does more before it reaches the type (the order, its lock, its version):
         # the delete sets off a little later each round, so the two meet at every point.
         deleted, contracted = await asyncio.gather(
-            deleting(index * 0.00025),
-            shop.client.post(
-                f"/orders/{order['id']}/status",
-                headers=shop.auth(),
-                json={"status": "contracted", "contract_type_id": contract_type["id"]},
-            ),
+            deleting(index * 0.00025), contract(shop, order, contract_type)
         )
         card = (await shop.client.get(f"/orders/{order['id']}", headers=shop.auth())).json()
         kept = await shop.client.get(f"/contract-types/{contract_type['id']}", headers=shop.auth())
