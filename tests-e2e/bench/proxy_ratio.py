@@ -1,9 +1,9 @@
 """What the gateway hop costs on a trivial endpoint: req/s direct vs through the gateway.
 
-Starts the trivial FastAPI app and a gateway in front of it (both uvicorn + uvloop + httptools,
-one process each, as in production), then loads each at the same concurrency, alternating
-direct and gateway rounds so drift on the machine hits both alike. The gateway verifies a real
-EdDSA token on every request (from its cache).
+Starts the trivial FastAPI app and a gateway in front of it (both uvicorn + uvloop + httptools
+sending each response in one write, one process each, as in production), then loads each at
+the same concurrency, alternating direct and gateway rounds so drift on the machine hits both
+alike. The gateway verifies a real EdDSA token on every request (from its cache).
 
 Two load generators, because on 2 shared cores the generator decides the figure:
 - ``wrk`` (C, epoll; Debian package ``wrk``): costs a few µs per request, so the gateway and the
@@ -38,6 +38,7 @@ from suite_shared.testing.servers import free_port
 
 HERE = Path(__file__).resolve().parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+SERVICE_HTTP = "suite_shared.http_protocol:CoalescingHttpToolsProtocol"  # as services serve
 
 
 @dataclass
@@ -165,7 +166,7 @@ async def measure_proxy_ratio(
     processes = {
         "upstream": _start(
             ["-m", "uvicorn", "trivial_app:app", "--app-dir", str(HERE), "--port",
-             str(upstream_port), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+             str(upstream_port), "--loop", "uvloop", "--http", SERVICE_HTTP, "--no-access-log",
              "--log-level", "warning"],
             {},
         ),

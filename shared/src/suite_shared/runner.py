@@ -12,6 +12,7 @@ from pathlib import Path
 import uvicorn
 
 from suite_shared.db import create_database_if_missing
+from suite_shared.http_protocol import CoalescingHttpToolsProtocol
 from suite_shared.migrations import upgrade_to_head
 from suite_shared.settings import ServiceSettings
 
@@ -27,7 +28,7 @@ def server_options(settings: ServiceSettings) -> dict:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http="httptools",
+        http=CoalescingHttpToolsProtocol,  # httptools, each response in one write
         access_log=False,
         # Off unless a trusted proxy sits in front: otherwise any client could set its own
         # address with X-Forwarded-For (and the rewrite costs a little on every request). When

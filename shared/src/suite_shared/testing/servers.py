@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 
 import uvicorn
 
+from suite_shared.http_protocol import CoalescingHttpToolsProtocol
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -20,7 +22,13 @@ def free_port() -> int:
 async def serving(app, *, port: int | None = None, **options) -> AsyncIterator[str]:
     """Run ``app`` (with its lifespan) until the block ends; yields its base URL. ``options``
     are more uvicorn settings (suite_shared.runner.server_options gives a service's own)."""
-    options = {"log_config": None, "access_log": False, "lifespan": "on", **options}
+    options = {
+        "log_config": None,
+        "access_log": False,
+        "lifespan": "on",
+        "http": CoalescingHttpToolsProtocol,  # as services serve (suite_shared.runner)
+        **options,
+    }
     options.update(host="127.0.0.1", port=port or free_port())
     config = uvicorn.Config(app, **options)
     server = uvicorn.Server(config)
