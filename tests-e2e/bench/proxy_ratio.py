@@ -11,8 +11,9 @@ Two load generators, because on 2 shared cores the generator decides the figure:
 - the Python aiohttp client the other benches use: it spends about as much CPU per request as
   the upstream itself, so through the gateway three busy processes share two cores and the
   ratio is bounded by CPU arithmetic, not by the hop (research/baseline.md).
-Each round also reads the processes' CPU time from /proc: µs of CPU per request for the gateway
-and for the upstream, which is steadier than throughput on a shared machine.
+Each round also reads the processes' CPU time (from /proc, and the generator's own): µs of CPU
+per request for the gateway, the upstream and the load generator, which is steadier than
+throughput on a shared machine and shows where the two cores went.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -72,6 +74,13 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def _generator_cpu_seconds() -> float:
+    """CPU time of the load generator so far: this process (the aiohttp client) and its
+    finished children (wrk, reaped when each round ends)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -148,10 +157,12 @@ def available_generators() -> list[str]:
 
 
 async def _round(generator, url, headers, duration_s, concurrency, pids: dict[str, int]) -> Round:
-    before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
+    readers = {name: (lambda pid=pid: _cpu_seconds(pid)) for name, pid in pids.items()}
+    readers["generator"] = _generator_cpu_seconds
+    before = {name: read() for name, read in readers.items()}
     rate, p50, p99 = await generator(url, headers, duration_s, concurrency)
     requests = rate * duration_s
-    cpu = {name: (_cpu_seconds(pid) - before[name]) / requests * 1e6 for name, pid in pids.items()}
+    cpu = {name: (read() - before[name]) / requests * 1e6 for name, read in readers.items()}
     return Round(rate, p50, p99, cpu)
 
 
@@ -212,7 +223,8 @@ def describe(comparison: Comparison) -> str:
         f"{comparison.generator}: direct {'/'.join(direct)} req/s, gateway {'/'.join(via)} req/s,"
         f" median ratio {comparison.ratio():.0%}; CPU per proxied request: gateway "
         f"{comparison.cpu_per_request('gateway'):.0f} µs, upstream "
-        f"{comparison.cpu_per_request('upstream'):.0f} µs"
+        f"{comparison.cpu_per_request('upstream'):.0f} µs, load generator "
+        f"{comparison.cpu_per_request('generator'):.0f} µs"
     )
 
 
