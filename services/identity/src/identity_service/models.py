@@ -109,7 +109,9 @@ class DepartmentMember(Base):
     position: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (
-        UniqueConstraint("department_id", "position"),
+        UniqueConstraint(
+            "department_id", "position", name="uq_department_members_department_id_position"
+        ),
         Index("ix_department_members_user_id", "user_id"),
     )
 
