@@ -113,7 +113,9 @@ def apply(query: Select, f: CustomerFilter, now: datetime | None = None) -> Sele
         conditions.append(column < local_midnight(f.date_to + timedelta(days=1)))
     if f.appointment_from or f.appointment_to:
         meeting = select(Activity.id).where(
-            Activity.customer_id == Customer.id, Activity.kind == "meeting"
+            Activity.customer_id == Customer.id,
+            Activity.kind == "meeting",
+            Activity.deleted_at.is_(None),
         )
         if f.appointment_from:
             meeting = meeting.where(Activity.at >= f.appointment_from)

@@ -299,6 +299,44 @@ class NoteIn(_ActivityIn):
 
 
 ActivityIn = Annotated[CallIn | EmailIn | MeetingIn | NoteIn, Field(discriminator="kind")]
+ACTIVITY_INPUTS: dict[str, type[_ActivityIn]] = {
+    "call": CallIn,
+    "email": EmailIn,
+    "meeting": MeetingIn,
+    "note": NoteIn,
+}
+
+
+class ActivityUpdate(BaseModel):
+    """A correction of a logged call, e-mail, meeting or note: only the fields given change,
+    null clears one; the corrected entry is then checked as a new one of its kind would be
+    (so these types are loose on purpose: the rules live once, in ActivityIn)."""
+
+    model_config = ConfigDict(extra="forbid")
+    # Optimistic concurrency: when given, the correction applies only to this version.
+    version: int | None = None
+    kind: str | None = Field(default=None, description="may be sent, never changed")
+    at: datetime | None = None
+    subject: str | None = None
+    body: str | None = None
+    purpose: str | None = None
+    number: str | None = None
+    duration_s: int | None = None
+    recording_url: str | None = None
+    place: str | None = None
+    attendees: list[str] | None = None
+
+
+class MeetingFilter(BaseModel):
+    """As query parameters of the meetings list."""
+
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    customer_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = Field(default=None, description="the customer's owner")
+    q: str | None = Field(
+        default=None, max_length=100, description="subject, notes, place or attendee, any accents"
+    )
 
 
 class ActivityOut(BaseModel):
@@ -313,6 +351,9 @@ class ActivityOut(BaseModel):
     details: dict
     created_by: uuid.UUID | None
     created_at: datetime
+    updated_by: uuid.UUID | None
+    updated_at: datetime | None = Field(description="last correction; null if never corrected")
+    version: int
 
 
 class OpportunityCreate(BaseModel):

@@ -1,29 +1,24 @@
-"""Care timeline (CUS-8): log calls, e-mails, meetings and notes on a customer; read one
-timeline per customer, newest first; list and search meetings across one's customers."""
+"""Care timeline (CUS-8): log calls, e-mails, meetings and notes on a customer, correct or
+remove them; read one timeline per customer, newest first; list and search meetings across
+one's customers."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Query
-from sqlalchemy import select
+from fastapi import APIRouter, Body, Query, Response
 
 from customers_service import repository, timeline
-from customers_service.models import Activity, Customer
-from customers_service.schemas import ActivityIn, ActivityOut
+from customers_service.models import Activity
+from customers_service.schemas import ActivityIn, ActivityOut, ActivityUpdate, MeetingFilter
 from suite_shared.auth import StaffPrincipal
+from suite_shared.errors import check_version
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
-from suite_shared.text import fold
 
 router = APIRouter(tags=["timeline"])
 Kind = Literal["call", "email", "meeting", "note", "message", "order"]
-
-
-def _keyword(query, q: str):
-    return query.where(Activity.search_text.contains(fold(q), autoescape=True))
 
 
 @router.post("/customers/{customer_id}/activities", status_code=201, response_model=ActivityOut)
@@ -40,6 +35,33 @@ async def log_activity(
     return activity
 
 
+@router.get("/activities/{activity_id}", response_model=ActivityOut)
+async def get_activity(activity_id: uuid.UUID, principal: StaffPrincipal, session: Session):
+    return await timeline.get_visible(session, principal, activity_id)
+
+
+@router.patch("/activities/{activity_id}", response_model=ActivityOut)
+async def correct_activity(
+    activity_id: uuid.UUID, body: ActivityUpdate, principal: StaffPrincipal, uow: Uow
+):
+    """Correct a logged call, e-mail, meeting or note: its author or customers.view_all."""
+    entry = await timeline.get_changeable(uow.session, principal, activity_id)
+    check_version("Activity", entry.version, body.version)
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    if timeline.correct(entry, changes, principal.id):
+        await uow.commit()
+    return entry
+
+
+@router.delete("/activities/{activity_id}", status_code=204)
+async def remove_activity(activity_id: uuid.UUID, principal: StaffPrincipal, uow: Uow):
+    """Soft: it leaves the timeline and the meetings; the same people as a correction."""
+    entry = await timeline.get_changeable(uow.session, principal, activity_id)
+    timeline.remove(entry, principal.id)
+    await uow.commit()
+    return Response(status_code=204)
+
+
 @router.get("/customers/{customer_id}/timeline", response_model=Page[ActivityOut])
 async def customer_timeline(
     customer_id: uuid.UUID,
@@ -50,11 +72,12 @@ async def customer_timeline(
     q: Annotated[str | None, Query(max_length=100)] = None,
 ):
     await repository.get_visible(session, principal, customer_id)
-    query = select(Activity).where(Activity.customer_id == customer_id)
+    query = timeline.live().where(Activity.customer_id == customer_id)
     if kind:
         query = query.where(Activity.kind.in_(kind))
     if q:
-        query = _keyword(query, q)
+        query = timeline.keyword(query, q)
+    # By when it happened, never by when it was last corrected.
     rows, total = await fetch_page(
         session, query.order_by(Activity.at.desc(), Activity.id.desc()), page
     )
@@ -66,20 +89,9 @@ async def list_meetings(
     principal: StaffPrincipal,
     session: Session,
     page: Pagination,
-    starts_from: datetime | None = None,
-    starts_before: datetime | None = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    where: Annotated[MeetingFilter, Query()],
 ):
     """Meetings with the customers the caller may see, soonest first (a calendar's source)."""
-    visible = repository.visible_query(principal).with_only_columns(Customer.id)
-    query = select(Activity).where(
-        Activity.kind == "meeting", Activity.customer_id.in_(visible.scalar_subquery())
-    )
-    if starts_from:
-        query = query.where(Activity.at >= starts_from)
-    if starts_before:
-        query = query.where(Activity.at < starts_before)
-    if q:
-        query = _keyword(query, q)
+    query = timeline.meetings(principal, where)
     rows, total = await fetch_page(session, query.order_by(Activity.at, Activity.id), page)
     return Page[ActivityOut](items=rows, total=total, limit=page.limit, offset=page.offset)
