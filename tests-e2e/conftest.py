@@ -13,7 +13,7 @@ import pytest
 from suite_shared.db import drop_database
 from suite_shared.devrun import SERVICES, LocalSuite
 from suite_shared.settings import to_asyncpg_url
-from suite_shared.testing.infra import delete_namespace
+from suite_shared.testing.infra import delete_namespace, eventually
 
 ADMIN_EMAIL = "admin@e2e.test"
 ADMIN_PASSWORD = "e2e-admin-password"
@@ -104,3 +104,24 @@ def list_item(gateway, admin_token):
         assert response.status_code == 201, response.text
 
     return ensure
+
+
+@pytest.fixture
+def create_rule(gateway, admin_token):
+    """An async factory: creates an owner rule as an admin → the rule. The rules engine accepts
+    only settings-list items it knows, and learns a new item from customers' event a moment
+    after it was added: so the creation is retried until accepted (a few seconds at most)."""
+
+    async def create(body: dict) -> dict:
+        async def accepted():
+            response = await gateway.post(
+                "/rules-engine/rules",
+                headers={"Authorization": f"Bearer {admin_token}"},
+                json=body,
+            )
+            assert response.status_code == 201, response.text
+            return response.json()
+
+        return await eventually(accepted, timeout=10, interval=0.1)
+
+    return create

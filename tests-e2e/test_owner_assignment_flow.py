@@ -39,7 +39,7 @@ async def create_customer(gateway, token: str, name: str, source: str) -> str:
 
 
 async def test_website_customers_alternate_between_the_department_members(
-    gateway, admin_token, create_salesperson, list_item
+    gateway, admin_token, create_salesperson, list_item, create_rule
 ):
     await list_item("sources", "website", "Website")
     await list_item("sources", "zalo", "Zalo")
@@ -52,16 +52,24 @@ async def test_website_customers_alternate_between_the_department_members(
     )
     assert department.status_code == 201, department.text
     department_id = department.json()["id"]
-    rule = await gateway.post(
-        "/rules-engine/rules",
-        headers=auth(admin_token),
-        json={
+    rule = await create_rule(
+        {
             "name": "Website → phòng kinh doanh",
             "conditions": [{"field": "source", "op": "eq", "value": "website"}],
             "assign_department_id": department_id,
+        }
+    )
+    assert rule["conditions"][0]["value_name"] == "Website"
+    typo = await gateway.post(
+        "/rules-engine/rules",
+        headers=auth(admin_token),
+        json={
+            "name": "Typo",
+            "conditions": [{"field": "source", "op": "eq", "value": "webiste"}],
+            "assign_department_id": department_id,
         },
     )
-    assert rule.status_code == 201, rule.text
+    assert typo.status_code == 422 and typo.json()["field"] == "conditions.0.value", typo.text
 
     async def department_reached_rules():
         view = await gateway.get(
@@ -83,7 +91,7 @@ async def test_website_customers_alternate_between_the_department_members(
     # The dry run (RUL-4) tells who the next website customer gets, and moves nothing.
     for _ in range(2):
         preview = await dry_run("website")
-        assert preview["matched_rule_id"] == rule.json()["id"] and preview["owner_id"] == alice
+        assert preview["matched_rule_id"] == rule["id"] and preview["owner_id"] == alice
     assert (await dry_run("zalo"))["owner_id"] is None
 
     # One at a time: the owners alternate exactly, starting with the first member.

@@ -3,12 +3,21 @@
 import asyncio
 import uuid
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
-from rules_engine_service.models import Decision, Department, DepartmentMember, Staff
+from rules_engine_service.models import (
+    LIST_ITEMS,
+    Decision,
+    Department,
+    DepartmentMember,
+    Staff,
+)
 from suite_shared.events import new_envelope
-from suite_shared.messaging.tables import outbox
+from suite_shared.messaging.tables import inbox, outbox
+from suite_shared.testing.assertions import assert_problem
 from suite_shared.testing.infra import eventually
 
 RULES = ["rules.manage"]
@@ -18,7 +27,9 @@ def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def publish(app, source: str, type_: str, data: dict, *, version: int = 1, subject=None):
+async def publish(
+    app, source: str, type_: str, data: dict, *, version: int | None = 1, subject=None, at=None
+):
     envelope = new_envelope(
         source=source,
         type=type_,
@@ -26,8 +37,58 @@ async def publish(app, source: str, type_: str, data: dict, *, version: int = 1,
         version=version,
         subject=str(subject) if subject else None,
     )
-    await app.state.runtime.broker.publish(type_, envelope.to_json_bytes(), message_id=envelope.id)
+    if at is not None:  # as if raised then: events are ordered by it when they have no version
+        envelope.time = at
+    await redeliver(app, envelope)
     return envelope
+
+
+async def redeliver(app, envelope):
+    """Publish the envelope (again): a redelivery has the same event id."""
+    await app.state.runtime.broker.publish(
+        envelope.type, envelope.to_json_bytes(), message_id=envelope.id
+    )
+
+
+async def list_item_changed(app, kind: str, key: str, name: str, action: str, at=None):
+    """customers' event for a settings-list item; it carries no version."""
+    data = {"kind": kind, "key": key, "name": name, "action": action}
+    return await publish(app, "customers", "customers.list_item.changed", data, version=None, at=at)
+
+
+async def stored_item(app, kind: str, key: str) -> tuple[str, bool] | None:
+    async with app.state.runtime.session_factory() as session:
+        row = (
+            await session.execute(
+                select(LIST_ITEMS.c.name, LIST_ITEMS.c.deleted).where(
+                    LIST_ITEMS.c.kind == kind, LIST_ITEMS.c.key == key
+                )
+            )
+        ).first()
+        return tuple(row) if row else None
+
+
+async def item_is(app, kind: str, key: str, expected: tuple[str, bool]) -> bool:
+    return await stored_item(app, kind, key) == expected
+
+
+async def known_item(app, kind: str, key: str, name: str) -> None:
+    """Add the item as customers would, and wait until the rules engine knows it."""
+    await list_item_changed(app, kind, key, name, "created")
+    await eventually(lambda: item_is(app, kind, key, (name, False)))
+
+
+async def handled(app, envelope) -> bool:
+    async with app.state.runtime.session_factory() as session:
+        found = await session.scalar(
+            select(func.count()).select_from(inbox).where(inbox.c.message_id == envelope.id)
+        )
+        return found == 1
+
+
+def duplicates_ignored() -> float:
+    labels = {"type": "customers.list_item.changed", "outcome": "duplicate"}
+    return REGISTRY.get_sample_value("events_consumed_total", labels) or 0.0
 
 
 def customer_event(source: str | None, customer_id=None, owner=None) -> dict:
@@ -62,6 +123,7 @@ async def decisions(app) -> list[dict]:
 
 async def department_with(app, client, token, members):
     department = uuid.uuid4()
+    await known_item(app, "sources", "website", "Website")
     await publish(
         app,
         "identity",
@@ -238,6 +300,7 @@ async def test_dry_run_explains_every_rule_and_changes_nothing(app, client, make
     token = make_token(permissions=RULES)
     alice, bob, vip_owner = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     department, website = await department_with(app, client, token, [alice, bob])
+    await known_item(app, "groups", "vip", "Khách VIP")
     await eventually(lambda: _department_known(app))
     for body in (
         {"name": "VIP", "priority": 1, "assign_user_id": str(vip_owner),
@@ -262,6 +325,11 @@ async def test_dry_run_explains_every_rule_and_changes_nothing(app, client, make
     assert [rule["name"] for rule in found["rules"]] == ["Old", "VIP", "Edits", website["name"]]
     assert reasons["Old"] == (False, "inactive")
     assert reasons["VIP"] == (False, "not met: group = vip")
+    vip_rule = next(rule for rule in found["rules"] if rule["name"] == "VIP")
+    assert vip_rule["conditions"] == [
+        {"field": "group", "op": "eq", "value": "vip", "value_name": "Khách VIP",
+         "value_missing": False}
+    ]  # fmt: skip
     assert reasons["Edits"] == (False, "runs on customer updated, not created")
     assert reasons[website["name"]][0] is True
     # A VIP from the website: the VIP rule comes first; the website rule is explained anyway.
@@ -306,3 +374,137 @@ async def test_dry_run_needs_rules_manage_and_a_valid_sample(client, make_token)
         assert response.status_code == 422, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
         assert field in response.text
+
+
+async def test_list_item_events_apply_once_and_in_order(app, client):
+    t0 = datetime.now(UTC)
+    website = ("sources", "website")
+
+    def changed(name, action, seconds):
+        return list_item_changed(app, *website, name, action, at=t0 + timedelta(seconds=seconds))
+
+    created = await changed("Website", "created", 0)
+    await eventually(lambda: item_is(app, *website, ("Website", False)))
+    await changed("Web site", "updated", 2)
+    await eventually(lambda: item_is(app, *website, ("Web site", False)))
+    # An older change arriving late (a retry reorders) is ignored; a redelivery has no effect.
+    before = duplicates_ignored()
+    late = await changed("Web cũ", "updated", 1)
+    await redeliver(app, created)
+    await eventually(lambda: handled(app, late))
+    await eventually(lambda: duplicates_ignored() > before)
+    assert await stored_item(app, *website) == ("Web site", False)
+    # Deleted: kept, marked deleted, so a late "updated" cannot bring it back.
+    await changed("Web site", "deleted", 3)
+    await eventually(lambda: item_is(app, *website, ("Web site", True)))
+    late = await changed("Web cũ", "updated", 2.5)
+    await eventually(lambda: handled(app, late))
+    assert await stored_item(app, *website) == ("Web site", True)
+    # The key added again afterwards is back.
+    await changed("Website mới", "created", 4)
+    await eventually(lambda: item_is(app, *website, ("Website mới", False)))
+    # Customers' built-in source, which it creates without an event, is known from the start.
+    assert await stored_item(app, "sources", "retailer") == ("Khách hàng KiotViet", False)
+
+
+async def staff_user(app, name: str) -> uuid.UUID:
+    """A user as identity announces it, once the rules engine has it."""
+    user = uuid.uuid4()
+    data = {
+        "user_id": str(user),
+        "email": None,
+        "phone": None,
+        "full_name": name,
+        "active": True,
+        "role": "sales",
+    }
+    await publish(app, "identity", "identity.user.created", data)
+    await eventually(lambda: _staff_named(app, user, name))
+    return user
+
+
+async def _staff_named(app, user, name) -> bool:
+    async with app.state.runtime.session_factory() as session:
+        staff = await session.get(Staff, user)
+        return staff is not None and staff.full_name == name
+
+
+def condition(field: str, value: str, op: str = "eq") -> dict:
+    return {"field": field, "op": op, "value": value}
+
+
+def flags(conditions: list[dict]) -> list[tuple]:
+    """Each condition's value with the name the rules engine shows and its missing flag."""
+    return [(c["value"], c["value_name"], c["value_missing"]) for c in conditions]
+
+
+async def test_rule_conditions_must_name_items_and_users_the_rules_engine_knows(
+    app, client, make_token
+):
+    token = make_token(permissions=RULES)
+    await known_item(app, "sources", "website", "Website")
+    await known_item(app, "groups", "vip", "Khách VIP")
+    alice = await staff_user(app, "Alice")
+    body = {"name": "Web VIP", "assign_user_id": str(alice)}
+    typo = [condition("source", "website"), condition("group", "vipp"),
+            condition("created_by", str(uuid.uuid4()))]  # fmt: skip
+    refused = await client.post("/rules", headers=auth(token), json={**body, "conditions": typo})
+    problem = assert_problem(refused, 422, field="conditions.1.value")
+    assert "does not know the customer group 'vipp'" in problem["detail"]
+    assert "try again in a moment" in problem["detail"]
+    assert [e["field"] for e in problem["errors"]] == ["conditions.1.value", "conditions.2.value"]
+    not_an_id = [condition("updated_by", "alice")]
+    refused = await client.post(
+        "/rules", headers=auth(token), json={**body, "conditions": not_an_id}
+    )
+    assert_problem(refused, 422, field="conditions.0.value")
+    assert (await client.get("/rules", headers=auth(token))).json()["total"] == 0
+
+    good = [condition("source", "website"), condition("group", "vip", "ne"),
+            condition("created_by", str(alice).upper())]  # fmt: skip
+    created = await client.post("/rules", headers=auth(token), json={**body, "conditions": good})
+    assert created.status_code == 201, created.text
+    assert flags(created.json()["conditions"]) == [
+        ("website", "Website", False), ("vip", "Khách VIP", False), (str(alice), "Alice", False)
+    ]  # fmt: skip
+    rule = created.json()
+
+    # An edit naming an unknown item changes nothing; the built-in "retailer" is known.
+    async def edit(*conditions):
+        return await client.patch(
+            f"/rules/{rule['id']}", headers=auth(token), json={"conditions": list(conditions)}
+        )
+
+    assert_problem(await edit(condition("social_page", "fb")), 422, field="conditions.0.value")
+    assert (await client.get(f"/rules/{rule['id']}", headers=auth(token))).json() == rule
+    retailer = await edit(condition("source", "retailer"))
+    assert retailer.status_code == 200, retailer.text
+    assert retailer.json()["conditions"][0]["value_name"] == "Khách hàng KiotViet"
+
+
+async def test_a_rule_whose_item_was_deleted_is_flagged(app, client, make_token):
+    token = make_token(permissions=RULES)
+    await known_item(app, "sources", "website", "Website")
+    await known_item(app, "groups", "vip", "Khách VIP")
+    conditions = [condition("source", "website"), condition("group", "vip")]
+    body = {"name": "Web VIP", "assign_user_id": str(uuid.uuid4()), "conditions": conditions}
+    created = await client.post("/rules", headers=auth(token), json=body)
+    assert created.status_code == 201, created.text
+    rule = created.json()
+    await list_item_changed(app, "groups", "vip", "Khách VIP", "deleted")
+    await eventually(lambda: item_is(app, "groups", "vip", ("Khách VIP", True)))
+    expected = [("website", "Website", False), ("vip", "Khách VIP", True)]
+    url = f"/rules/{rule['id']}"
+    assert flags((await client.get(url, headers=auth(token))).json()["conditions"]) == expected
+    listed = (await client.get("/rules", headers=auth(token))).json()["items"]
+    assert flags(listed[0]["conditions"]) == expected
+    dry = await client.post(
+        "/rules/dry-run", headers=auth(token), json={"customer": {"source": "website"}}
+    )
+    assert flags(dry.json()["rules"][0]["conditions"]) == expected
+    # The rule can still be switched off; saving the deleted item again is refused.
+    off = await client.patch(url, headers=auth(token), json={"active": False})
+    assert off.status_code == 200 and flags(off.json()["conditions"]) == expected
+    again = await client.patch(url, headers=auth(token), json={"conditions": conditions})
+    problem = assert_problem(again, 422, field="conditions.1.value")
+    assert "'vip' (Khách VIP) was deleted" in problem["detail"]

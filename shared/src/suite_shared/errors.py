@@ -93,8 +93,17 @@ async def flush_or_problem(session, violations: dict[str, Callable[[], Problem]]
 
 
 def invalid(field: str, detail: str, slug: str = "validation-error") -> Problem:
-    errors = [{"field": field, "message": detail}]
-    return Problem(422, slug, "Invalid input", detail, field=field, errors=errors)
+    return invalid_all([(field, detail)], slug)
+
+
+def invalid_all(
+    errors: list[tuple[str, str]], slug: str = "validation-error", **extra: Any
+) -> Problem:
+    """422 for one or more (field, message): the first in ``field`` and ``detail``, every one
+    in ``errors``, as request validation answers."""
+    field, detail = errors[0]
+    listed = [{"field": f, "message": message} for f, message in errors]
+    return Problem(422, slug, "Invalid input", detail, field=field, errors=listed, **extra)
 
 
 def forbidden(detail: str = "You do not have permission to do this") -> Problem:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from customers_service.domain.list_keys import RESERVED
 from customers_service.domain.list_refs import Ref, import_candidates, match_item, unknown
 from customers_service.models import Contact, Customer, ListItem, Opportunity
-from suite_shared.errors import Problem
+from suite_shared.errors import Problem, invalid_all
 from suite_shared.service import Runtime
 from suite_shared.text import fold
 
@@ -75,16 +75,8 @@ async def require_items(
 def unknown_items(missing: list[Ref]) -> Problem:
     """422 naming the first field (and its key) that names no item, listing every one."""
     first = missing[0]
-    return Problem(
-        422,
-        "validation-error",
-        "Invalid input",
-        first.message(),
-        field=first.field,
-        errors=[{"field": r.field, "message": r.message()} for r in missing],
-        kind=first.kind,
-        key=first.key,
-    )
+    errors = [(r.field, r.message()) for r in missing]
+    return invalid_all(errors, kind=first.kind, key=first.key)
 
 
 async def find_for_import(session: AsyncSession, kind: str, value: str) -> str | None:

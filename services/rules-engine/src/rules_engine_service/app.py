@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from rules_engine_service.api import departments, dry_run, rules
+from rules_engine_service.condition_values import LIST_ITEM_READ_MODEL
 from rules_engine_service.handlers import HANDLERS
 from rules_engine_service.settings import RulesSettings
 from suite_shared.service import create_service_app
@@ -17,4 +18,6 @@ def create_app(settings: RulesSettings | None = None) -> FastAPI:
         ),
         routers=[dry_run.router, rules.router, departments.router],
         handlers=HANDLERS,
+        # customers creates its built-in list items (source "retailer") without an event.
+        on_start=[LIST_ITEM_READ_MODEL.seed_built_in],
     )

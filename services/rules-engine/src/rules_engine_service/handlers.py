@@ -1,4 +1,5 @@
-"""Events the rules engine reacts to: identity's staff and departments, customers' changes."""
+"""Events the rules engine reacts to: identity's staff and departments, customers' changes and
+settings lists."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from rules_engine_service import repository
 from rules_engine_service.assignment import plan_owner
+from rules_engine_service.condition_values import LIST_ITEM_READ_MODEL
 from rules_engine_service.domain.evaluation import first_match
 from rules_engine_service.models import DEPARTMENTS, Decision, Staff
 from suite_shared.events.customers import CustomerCreated, CustomerUpdated
@@ -18,14 +20,11 @@ from suite_shared.uow import UnitOfWork
 
 async def user_changed(uow: UnitOfWork, envelope: Envelope, payload: UserSnapshot) -> None:
     version = envelope.version or 0
-    statement = insert(Staff).values(
-        user_id=payload.user_id, active=payload.active, version=version
-    )
+    values = {"active": payload.active, "full_name": payload.full_name, "version": version}
+    statement = insert(Staff).values(user_id=payload.user_id, **values)
     await uow.session.execute(
         statement.on_conflict_do_update(
-            index_elements=[Staff.user_id],
-            set_={"active": statement.excluded.active, "version": statement.excluded.version},
-            where=Staff.version < statement.excluded.version,
+            index_elements=[Staff.user_id], set_=values, where=Staff.version < version
         )
     )
 
@@ -74,6 +73,7 @@ async def _decide(uow: UnitOfWork, envelope: Envelope, trigger: str, customer: d
 
 HANDLERS = {
     **DepartmentReadModel(DEPARTMENTS).handlers(),
+    **LIST_ITEM_READ_MODEL.handlers(),
     "identity.user.created": user_changed,
     "identity.user.updated": user_changed,
     "customers.customer.created": customer_created,

@@ -1,4 +1,5 @@
-"""Rules-engine tables: rules, the staff/department read model, cursors, the decision log."""
+"""Rules-engine tables: rules, the staff/department/settings-list read models, cursors, the
+decision log."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from suite_shared.db import new_metadata
 from suite_shared.readmodels.departments import department_tables
+from suite_shared.readmodels.list_items import list_item_table
 
 
 class Base(DeclarativeBase):
@@ -53,13 +55,20 @@ class DepartmentMember(Base):
     __table__ = DEPARTMENTS.members
 
 
+# customers' settings-list items, kept from its events by the shared read model: the keys that
+# conditions on source, group and social page may name.
+LIST_ITEMS = list_item_table(Base.metadata)
+
+
 class Staff(Base):
-    """Read model of identity's users: only whether they are active."""
+    """Read model of identity's users: whether they are active, and their name (shown next to
+    the id in conditions on created_by / updated_by)."""
 
     __tablename__ = "staff"
 
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     active: Mapped[bool] = mapped_column(Boolean)
+    full_name: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -6,16 +6,39 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from rules_engine_service.domain.conditions import STAFF_FIELDS
 
 Trigger = Literal["created", "updated", "both"]
 
 
 class ConditionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     field: Literal["source", "group", "social_page", "created_by", "updated_by"]
     op: Literal["eq", "ne"]
     value: str = Field(min_length=1, max_length=200)
+
+    @field_validator("value")
+    @classmethod
+    def user_id(cls, value: str, info: ValidationInfo) -> str:
+        """A user id in the one spelling customer events carry it, or comparing would fail."""
+        if info.data.get("field") not in STAFF_FIELDS:
+            return value
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise ValueError("created_by and updated_by take a user id") from None
+
+
+class ConditionOut(BaseModel):
+    field: str
+    op: str
+    value: str
+    # The item's (or user's) name as the rules engine knows it, and whether the condition
+    # names an item deleted since, or something never known: it can no longer match.
+    value_name: str | None = None
+    value_missing: bool = False
 
 
 class RuleFields(BaseModel):
@@ -58,7 +81,7 @@ class RuleOut(BaseModel):
     trigger: str
     priority: int
     active: bool
-    conditions: list[ConditionIn]
+    conditions: list[ConditionOut]
     assign_user_id: uuid.UUID | None
     assign_department_id: uuid.UUID | None
     created_by: uuid.UUID | None
@@ -105,6 +128,7 @@ class RuleVerdictOut(BaseModel):
     active: bool
     matched: bool
     reason: str
+    conditions: list[ConditionOut]
 
 
 class DryRunOut(BaseModel):

@@ -93,6 +93,20 @@ class OpportunityChanged(EventPayload):
     owner_id: uuid.UUID | None
 
 
+# The settings lists (ListItemChanged.kind), each with what one of its items is called.
+LIST_LABELS = {
+    "groups": "customer group",
+    "sources": "source",
+    "positions": "contact position",
+    "lost_reasons": "lost-opportunity reason",
+    "social_pages": "social page",
+}
+# Items every install has. Customers adds them at its first start without an event, so a
+# service keeping a copy of the lists adds them itself. Source "retailer" marks customers
+# synchronised from KiotViet (PRODUCT.md CUS-3).
+BUILT_IN_ITEMS = {("sources", "retailer"): "Khách hàng KiotViet"}
+
+
 @event_type("customers.list_item.changed")
 class ListItemChanged(EventPayload):
     """A settings-list item (group, source, position, lost reason, social page) changed."""

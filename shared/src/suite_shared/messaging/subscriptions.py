@@ -21,6 +21,7 @@ SUBSCRIPTIONS: dict[str, frozenset[str]] = {
     | {
         "customers.customer.created",
         "customers.customer.updated",
+        "customers.list_item.changed",
         "identity.user.created",
         "identity.user.updated",
     },

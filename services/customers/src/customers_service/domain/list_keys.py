@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 
+from suite_shared.events.customers import BUILT_IN_ITEMS, LIST_LABELS
 from suite_shared.text import fold
 
-KINDS = ("groups", "sources", "positions", "lost_reasons", "social_pages")
+KINDS = tuple(LIST_LABELS)
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-# The source key that marks customers synchronised from KiotViet (PRODUCT.md CUS-3).
-RESERVED = {("sources", "retailer"): "Khách hàng KiotViet"}
+# Built in, cannot be deleted: source "retailer" marks customers synchronised from KiotViet.
+# Defined in shared/ because services that copy the lists need them too (they get no event).
+RESERVED = BUILT_IN_ITEMS
 
 
 class BadKey(ValueError):

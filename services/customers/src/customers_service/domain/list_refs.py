@@ -13,19 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from suite_shared.events.customers import LIST_LABELS
 from suite_shared.text import fold
 
 # field → the list its values are keys of
 CUSTOMER_REFS = {"source": "sources", "groups": "groups", "social_page": "social_pages"}
 CONTACT_REFS = {"position": "positions"}
 OPPORTUNITY_REFS = {"lost_reason": "lost_reasons"}
-LABELS = {
-    "sources": "source",
-    "groups": "customer group",
-    "social_pages": "social page",
-    "positions": "contact position",
-    "lost_reasons": "lost-opportunity reason",
-}
 
 
 @dataclass(frozen=True)
@@ -35,9 +29,8 @@ class Ref:
     key: str
 
     def message(self) -> str:
-        return (
-            f"{self.key!r} is not a {LABELS[self.kind]} in the settings lists; add it there first"
-        )
+        label = LIST_LABELS[self.kind]
+        return f"{self.key!r} is not a {label} in the settings lists; add it there first"
 
 
 def new_refs(

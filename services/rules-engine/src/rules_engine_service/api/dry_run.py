@@ -3,6 +3,7 @@
 Answers which rule would match, who would become the owner (for a department, the member the
 rotation would pick now, without moving it), and for every rule why it did or did not apply.
 The decision goes through the same code as a real customer event (assignment.plan_owner).
+Each rule comes with its conditions, their values' names and which can no longer match.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi import APIRouter
 
 from rules_engine_service import repository
 from rules_engine_service.assignment import plan_owner
+from rules_engine_service.condition_values import conditions_out, lookup
 from rules_engine_service.domain.evaluation import explain
 from rules_engine_service.schemas import DryRunIn, DryRunOut, RuleVerdictOut
 from suite_shared.auth import Principal, require
@@ -25,7 +27,9 @@ Manager = Annotated[Principal, require("rules.manage")]
 @router.post("/rules/dry-run", response_model=DryRunOut)
 async def dry_run(body: DryRunIn, principal: Manager, session: Session) -> DryRunOut:
     customer = body.customer.model_dump(mode="json")
-    verdicts = explain(await repository.all_rule_views(session), body.event, customer)
+    rules = await repository.all_rule_views(session)
+    verdicts = explain(rules, body.event, customer)
+    known = await lookup(session, (c for rule in rules for c in rule.conditions))
     matched = next((v.rule for v in verdicts if v.matched), None)
     current = body.customer.owner_id
     if matched is None:
@@ -49,6 +53,7 @@ async def dry_run(body: DryRunIn, principal: Manager, session: Session) -> DryRu
                 active=v.rule.active,
                 matched=v.matched,
                 reason=v.reason,
+                conditions=conditions_out(v.rule.conditions, known),
             )
             for v in verdicts
         ],

@@ -9,8 +9,12 @@ from fastapi import APIRouter, Query, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from rules_engine_service import repository
+from rules_engine_service.condition_values import conditions_out, lookup, require_known
+from rules_engine_service.domain.conditions import Condition
 from rules_engine_service.models import Decision, Rule
 from rules_engine_service.schemas import (
+    ConditionIn,
     DecisionOut,
     RuleCreate,
     RuleOut,
@@ -27,8 +31,25 @@ router = APIRouter(tags=["rules"])
 Manager = Annotated[Principal, require("rules.manage")]
 
 
+async def rules_out(session, rules: list[Rule]) -> list[RuleOut]:
+    """The rules as answered: each condition with its value's name, flagged when missing."""
+    views = [repository.to_view(r) for r in rules]
+    known = await lookup(session, (c for v in views for c in v.conditions))
+    return [
+        RuleOut.model_validate(rule).model_copy(
+            update={"conditions": conditions_out(view.conditions, known)}
+        )
+        for rule, view in zip(rules, views, strict=True)
+    ]
+
+
+async def _check_values(session, conditions: list[ConditionIn]) -> None:
+    await require_known(session, [Condition(**c.model_dump()) for c in conditions])
+
+
 @router.post("/rules", status_code=201, response_model=RuleOut)
 async def create_rule(body: RuleCreate, principal: Manager, session: Session):
+    await _check_values(session, body.conditions)
     rule = Rule(
         id=uuid.uuid4(),
         **body.model_dump(exclude={"conditions"}),
@@ -40,7 +61,7 @@ async def create_rule(body: RuleCreate, principal: Manager, session: Session):
     )
     session.add(rule)
     await session.commit()
-    return rule
+    return (await rules_out(session, [rule]))[0]
 
 
 @router.get("/rules", response_model=Page[RuleOut])
@@ -58,7 +79,7 @@ async def list_rules(
         query = query.where(Rule.active.is_(active))
     rows, total = await fetch_page(session, query.order_by(Rule.priority, Rule.name, Rule.id), page)
     return Page[RuleOut](
-        items=[RuleOut.model_validate(r) for r in rows],
+        items=await rules_out(session, list(rows)),
         total=total,
         limit=page.limit,
         offset=page.offset,
@@ -74,7 +95,7 @@ async def _load(session, rule_id: uuid.UUID, *, lock: bool = False) -> Rule:
 
 @router.get("/rules/{rule_id}", response_model=RuleOut)
 async def get_rule(rule_id: uuid.UUID, principal: Manager, session: Session):
-    return await _load(session, rule_id)
+    return (await rules_out(session, [await _load(session, rule_id)]))[0]
 
 
 @router.patch("/rules/{rule_id}", response_model=RuleOut)
@@ -83,6 +104,9 @@ async def update_rule(rule_id: uuid.UUID, body: RuleUpdate, principal: Manager, 
     check_version("Rule", rule.version, body.version)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     if "conditions" in changes:
+        # Only the conditions sent are checked: a rule whose item was deleted since can still
+        # be renamed, reordered or switched off.
+        await _check_values(session, body.conditions or [])
         changes["conditions"] = [c.model_dump() for c in body.conditions or []]
     if "assign_user_id" in changes and "assign_department_id" not in changes:
         changes["assign_department_id"] = None
@@ -102,7 +126,7 @@ async def update_rule(rule_id: uuid.UUID, body: RuleUpdate, principal: Manager, 
     rule.version += 1
     await session.commit()
     await session.refresh(rule)
-    return rule
+    return (await rules_out(session, [rule]))[0]
 
 
 @router.delete("/rules/{rule_id}", status_code=204)

@@ -1,7 +1,8 @@
 """Rule conditions: a field of the customer compared with = or ≠; all of them must hold.
 
 Fields: source, group (the customer's groups; "= X" means X is one of them), social_page,
-created_by, updated_by. Comparison is on the stored values (keys and ids), so no folding.
+created_by, updated_by. Comparison is on the stored values (keys and ids), so no folding; a
+rule is saved only with values the rules engine knows (domain/values.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from typing import Any, Literal
 
 Field = Literal["source", "group", "social_page", "created_by", "updated_by"]
 Operator = Literal["eq", "ne"]
-FIELDS: tuple[str, ...] = ("source", "group", "social_page", "created_by", "updated_by")
+# Fields whose values are keys of customers' settings lists, and the list of each.
+LIST_FIELDS = {"source": "sources", "group": "groups", "social_page": "social_pages"}
+# Fields whose values are staff user ids.
+STAFF_FIELDS = ("created_by", "updated_by")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,111 @@
+"""A read model of customers' settings-list items (CUS-3), kept from its events.
+
+Services that check or show the keys customers' records hold (rules-engine's conditions on
+source, group and social page) keep this table in their own database; this module defines it
+once, creates it in a migration and applies ``customers.list_item.changed`` to it. Every kind
+is kept (groups, sources, positions, lost reasons, social pages): one row costs nothing, and a
+reader need not know which kinds another reader uses.
+
+Order: these events carry no version, and a key can be deleted and added again (customers'
+row, and its version, then start afresh), so they are ordered by the envelope's time. Each row
+keeps the time of the event that last set it, and an event not newer than that is ignored: a
+redelivery, or an older change that arrives after a newer one (retries reorder). Customers
+takes the item's row lock before it raises the event, so the times of one item's events follow
+the order of its changes (across replicas, as far as their clocks agree).
+
+A deleted item is kept, marked deleted, not removed: its time is what makes an older "created"
+or "updated" arriving after the delete lose (without the row it would bring the item back), and
+its last name still tells an admin which item a rule named.
+
+Built-in items (``BUILT_IN_ITEMS``: source ``retailer``) get no event, so ``seed_built_in``
+adds them at start, dated before any event so that a rename by customers wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy import Boolean, Column, DateTime, MetaData, Table, Text, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from suite_shared.events.customers import BUILT_IN_ITEMS, ListItemChanged
+from suite_shared.events.envelope import Envelope
+from suite_shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from suite_shared.service import Runtime
+
+TABLE = "list_items"
+BEFORE_ANY_EVENT = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _columns() -> list[Column]:
+    return [
+        Column("kind", Text, primary_key=True),
+        Column("key", Text, primary_key=True),
+        Column("name", Text, nullable=False),
+        Column("deleted", Boolean, nullable=False, server_default=sa.false(), default=False),
+        # The envelope time of the event that last set the row (see the module's docstring).
+        Column("changed_at", DateTime(timezone=True), nullable=False),
+    ]
+
+
+def list_item_table(metadata: MetaData) -> Table:
+    return Table(TABLE, metadata, *_columns())
+
+
+def create_list_item_table(op) -> None:
+    """For a service's Alembic migration."""
+    op.create_table(TABLE, *_columns())
+
+
+class ListItemReadModel:
+    def __init__(self, table: Table):
+        self.t = table
+
+    async def find(self, session: AsyncSession, wanted: Iterable[tuple[str, str]]) -> dict:
+        """(kind, key) → row (name, deleted) for the wanted items this copy has."""
+        wanted = sorted(set(wanted))
+        if not wanted:
+            return {}
+        t = self.t
+        rows = await session.execute(
+            select(t.c.kind, t.c.key, t.c.name, t.c.deleted).where(
+                tuple_(t.c.kind, t.c.key).in_(wanted)
+            )
+        )
+        return {(row.kind, row.key): row for row in rows}
+
+    async def on_changed(self, uow: UnitOfWork, envelope: Envelope, payload: ListItemChanged):
+        await uow.session.execute(
+            self._put(
+                payload.kind, payload.key, payload.name, payload.action == "deleted", envelope.time
+            )
+        )
+
+    def _put(self, kind: str, key: str, name: str, deleted: bool, at: datetime):
+        """One statement: under the row's lock it stores the change only if it is newer than
+        what is there, so two events handled at once cannot both win."""
+        t = self.t
+        values = {"name": name, "deleted": deleted, "changed_at": at}
+        return (
+            insert(t)
+            .values(kind=kind, key=key, **values)
+            .on_conflict_do_update(
+                index_elements=["kind", "key"], set_=values, where=t.c.changed_at < at
+            )
+        )
+
+    async def seed_built_in(self, runtime: Runtime) -> None:
+        """An on_start hook; idempotent, and keeps whatever an event has set."""
+        async with runtime.uow() as uow:
+            for (kind, key), name in BUILT_IN_ITEMS.items():
+                await uow.session.execute(self._put(kind, key, name, False, BEFORE_ANY_EVENT))
+            await uow.commit()
+
+    def handlers(self) -> dict:
+        return {"customers.list_item.changed": self.on_changed}
