@@ -106,22 +106,37 @@ def list_item(gateway, admin_token):
     return ensure
 
 
+async def _created_once_known(gateway, token: str, path: str, body: dict) -> dict:
+    """POST as the admin until created → the answer's body. The rules engine and the catalog
+    accept only settings-list items they know, and learn a new item from customers' event a
+    moment after it was added: so the creation is retried until accepted (a few seconds at
+    most), never after a fixed sleep."""
+
+    async def accepted():
+        response = await gateway.post(path, headers={"Authorization": f"Bearer {token}"}, json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return await eventually(accepted, timeout=10, interval=0.1)
+
+
 @pytest.fixture
 def create_rule(gateway, admin_token):
-    """An async factory: creates an owner rule as an admin → the rule. The rules engine accepts
-    only settings-list items it knows, and learns a new item from customers' event a moment
-    after it was added: so the creation is retried until accepted (a few seconds at most)."""
+    """An async factory: creates an owner rule as an admin → the rule, once the rules engine
+    knows the items its conditions name."""
 
     async def create(body: dict) -> dict:
-        async def accepted():
-            response = await gateway.post(
-                "/rules-engine/rules",
-                headers={"Authorization": f"Bearer {admin_token}"},
-                json=body,
-            )
-            assert response.status_code == 201, response.text
-            return response.json()
+        return await _created_once_known(gateway, admin_token, "/rules-engine/rules", body)
 
-        return await eventually(accepted, timeout=10, interval=0.1)
+    return create
+
+
+@pytest.fixture
+def create_price_list(gateway, admin_token):
+    """An async factory: creates a price list as an admin → the list, once the catalog knows
+    the customer groups it names."""
+
+    async def create(body: dict) -> dict:
+        return await _created_once_known(gateway, admin_token, "/catalog/price-lists", body)
 
     return create

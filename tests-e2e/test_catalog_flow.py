@@ -1,5 +1,6 @@
 """The catalog through the gateway: a category and a product with units and an image, a
-price list for dealers and quotes with and without it, stock counted into the default
+price list for the dealers' group (added to customers' settings lists first) and quotes with
+and without it, stock counted into the default
 warehouse, then order events (published as the orders service will) reserve, release and
 deduct it; salespeople read but cannot change the catalog."""
 
@@ -52,7 +53,7 @@ def order_event(model, order_id, product, quantity, **extra):
 
 
 async def test_catalog_and_stock_through_the_gateway(
-    gateway, admin_token, create_salesperson, suite, amqp_url
+    gateway, admin_token, create_salesperson, list_item, create_price_list, suite, amqp_url
 ):
     admin = auth(admin_token)
     drinks = await gateway.post(
@@ -93,12 +94,13 @@ async def test_catalog_and_stock_through_the_gateway(
     )
     assert refused.status_code == 403
 
-    dealers = await gateway.post(
-        "/catalog/price-lists", headers=admin, json={"name": "Giá đại lý", "groups": ["dai-ly"]}
-    )
-    assert dealers.status_code == 201, dealers.text
+    # The dealers' group is added in customers' settings lists first; the catalog learns it
+    # from customers' event, and accepts a list for it from then on.
+    await list_item("groups", "dai-ly", "Đại lý")
+    dealers = await create_price_list({"name": "Giá đại lý", "groups": ["dai-ly"]})
+    assert dealers["groups_detail"] == [{"key": "dai-ly", "name": "Đại lý", "missing": False}]
     priced = await gateway.put(
-        f"/catalog/price-lists/{dealers.json()['id']}/items",
+        f"/catalog/price-lists/{dealers['id']}/items",
         headers=admin,
         json={"items": [{"product_id": beer["id"], "unit": "Thùng", "price": 265_000}]},
     )

@@ -13,7 +13,7 @@ def auth(token: str) -> dict:
 
 
 async def test_order_from_price_list_to_deducted_stock(
-    gateway, admin_token, create_salesperson, list_item
+    gateway, admin_token, create_salesperson, list_item, create_price_list
 ):
     admin = auth(admin_token)
     await list_item("groups", "dai-ly", "Đại lý")
@@ -44,13 +44,7 @@ async def test_order_from_price_list_to_deducted_stock(
         },
     )
     assert stocked.status_code == 200, stocked.text
-    dealers = (
-        await gateway.post(
-            "/catalog/price-lists",
-            headers=admin,
-            json={"name": "Giá đại lý gạo", "groups": ["dai-ly"]},
-        )
-    ).json()
+    dealers = await create_price_list({"name": "Giá đại lý gạo", "groups": ["dai-ly"]})
     await gateway.put(
         f"/catalog/price-lists/{dealers['id']}/items",
         headers=admin,

@@ -2,7 +2,9 @@
 
 Starts the catalog service alone (python -m catalog_service, fresh database and broker
 namespace), imports 1,000 products over HTTP, counts stock in, and sets up two price lists for
-a customer group. Then:
+a customer group. The customers service is not running: the group is announced by publishing
+customers' event to the broker as customers would, so the catalog learns it through its real
+consumer, and the lists are created once it has. Then:
 - quotes a 50-line order (half the lines priced from a list, some in an alternative unit):
   sequential latency p50/p99, and throughput with 16 clients;
 - publishes 2,000 "order placed" events (3 lines each) to the broker as the orders service
@@ -13,6 +15,7 @@ a customer group. Then:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import statistics
 import time
@@ -21,8 +24,9 @@ from datetime import UTC, datetime
 
 import aiohttp
 import asyncpg
-from harness import percentile, service_alone
+from harness import created_once_known, percentile, service_alone
 
+from suite_shared.events.customers import ListItemChanged
 from suite_shared.events.envelope import new_envelope
 from suite_shared.events.orders import OrderPlaced
 from suite_shared.messaging.broker import Broker
@@ -39,7 +43,30 @@ async def call(session, method, url, headers, json=None, expect=(200, 201)):
         return body
 
 
-async def set_up(session, base, headers) -> list[dict]:
+@contextlib.asynccontextmanager
+async def publisher(service, source: str):
+    """publish(type, payload) onto the service's broker namespace, as ``source`` would."""
+    broker = Broker(service.amqp_url, Names(service.namespace, source))
+    await broker.connect()
+
+    async def publish(type_: str, data) -> None:
+        envelope = new_envelope(source=source, type=type_, data=data)
+        await broker.publish(envelope.type, envelope.to_json_bytes(), message_id=envelope.id)
+
+    try:
+        yield publish
+    finally:
+        await broker.close()
+
+
+async def add_group(service, key: str, name: str) -> None:
+    async with publisher(service, "customers") as publish:
+        group = ListItemChanged(kind="groups", key=key, name=name, action="created")
+        await publish("customers.list_item.changed", group)
+
+
+async def set_up(session, service, headers) -> list[dict]:
+    base = service.base
     products = []
     for start in range(0, PRODUCTS, 500):
         items = [
@@ -75,10 +102,10 @@ async def set_up(session, base, headers) -> list[dict]:
             headers,
             {"warehouse_id": warehouse["id"], "reason": "bench", "lines": lines},
         )
+    await add_group(service, "dai-ly", "Đại lý")
     for priority, share in ((1, products[:250]), (2, products[:500])):
-        price_list = await call(
+        price_list = await created_once_known(
             session,
-            "POST",
             f"{base}/price-lists",
             headers,
             {"name": f"Đại lý {priority}", "priority": priority, "groups": ["dai-ly"]},
@@ -161,18 +188,13 @@ def placed(products, number: int) -> OrderPlaced:
 
 
 async def reservations(service, products, orders=2_000) -> tuple[float, list[float]]:
-    broker = Broker(service.amqp_url, Names(service.namespace, "orders"))
-    await broker.connect()
     sent: dict[str, float] = {}
-    try:
+    async with publisher(service, "orders") as publish:
         started = time.perf_counter()
         for number in range(orders):
             event = placed(products, number)
-            envelope = new_envelope(source="orders", type="orders.order.placed", data=event)
             sent[str(event.order_id)] = time.time()
-            await broker.publish(envelope.type, envelope.to_json_bytes(), message_id=envelope.id)
-    finally:
-        await broker.close()
+            await publish("orders.order.placed", event)
     conn = await asyncpg.connect(to_plain_postgres_url(service.database_url))
     try:
         reserved = "SELECT count(*) FROM order_reservations WHERE status = 'reserved'"
@@ -197,7 +219,7 @@ async def main() -> None:
         headers = {
             "Authorization": f"Bearer {service.tokens(uuid.uuid4(), ['catalog.manage'], ttl=7200)}"
         }
-        products = await set_up(session, service.base, headers)
+        products = await set_up(session, service, headers)
         latencies = await quote_latencies(session, service.base, headers, products)
         lines.append(
             f"| quote a 50-line order | {statistics.median(latencies):.1f} / "

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 import aiohttp
 import asyncpg
-from harness import BENCH_ADMIN, load, row, whole_suite
+from harness import BENCH_ADMIN, created_once_known, load, row, whole_suite
 from proxy_ratio import Comparison, measure_proxy_ratio
 
 from suite_shared.devrun import SERVICES
@@ -106,16 +106,8 @@ async def setup(session, base: str) -> str:
         "assign_department_id": department["id"],
     }
     headers = {"Authorization": f"Bearer {token}"}
-    for _ in range(100):  # the rules engine accepts "website" once customers' event reached it
-        async with session.post(
-            f"{base}/rules-engine/rules", json=rule, headers=headers
-        ) as response:
-            if response.status == 201:
-                break
-            assert response.status == 422, await response.text()
-        await asyncio.sleep(0.1)
-    else:
-        raise RuntimeError("the rules engine never learnt the source 'website'")
+    # The rules engine accepts "website" once customers' event reached it.
+    await created_once_known(session, f"{base}/rules-engine/rules", headers, rule)
     for _ in range(200):  # wait until the rules engine has the department
         async with session.get(
             f"{base}/rules-engine/departments/{department['id']}", headers=headers

@@ -91,6 +91,19 @@ async def _wait_ready(base: str) -> None:
     raise RuntimeError(f"{base} never became ready")
 
 
+async def created_once_known(session: aiohttp.ClientSession, url: str, headers, body) -> dict:
+    """POST until created → the answer's body. The rules engine and the catalog accept only
+    settings-list items they know, and learn a new item from customers' event a moment after
+    it was added: a 422 is retried (every 0.1 s, for 10 s at most)."""
+    for _ in range(100):
+        async with session.post(url, json=body, headers=headers) as response:
+            if response.status == 201:
+                return await response.json()
+            assert response.status == 422, await response.text()
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} never accepted {body}: the item never arrived")
+
+
 @contextlib.asynccontextmanager
 async def whole_suite(port_offset: int) -> AsyncIterator[LocalSuite]:
     """Every service and the gateway as local processes on fresh databases and namespace;

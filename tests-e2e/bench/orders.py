@@ -17,7 +17,7 @@ from datetime import datetime
 
 import aiohttp
 import asyncpg
-from harness import BENCH_ADMIN, load, row, whole_suite
+from harness import BENCH_ADMIN, created_once_known, load, row, whole_suite
 
 from suite_shared.devrun import SERVICES
 from suite_shared.settings import to_plain_postgres_url
@@ -56,18 +56,19 @@ async def setup(session, base: str) -> tuple[dict, str, list[str]]:
             "lines": [{"product_id": p, "counted": 10_000_000} for p in products],
         },
     )
-    price_list = await call(
-        "POST", "/catalog/price-lists", headers, {"name": "Đại lý", "groups": ["dai-ly"]}
+    # The group must be in customers' settings lists (CUS-3) before a customer or a price list
+    # names it; the catalog learns it from customers' event a moment later.
+    await call(
+        "POST", "/customers/settings/lists/groups", headers, {"key": "dai-ly", "name": "Đại lý"}
+    )
+    price_list = await created_once_known(
+        session, base + "/catalog/price-lists", headers, {"name": "Đại lý", "groups": ["dai-ly"]}
     )
     await call(
         "PUT",
         f"/catalog/price-lists/{price_list['id']}/items",
         headers,
         {"items": [{"product_id": p, "unit": "chai", "price": 9_000} for p in products]},
-    )
-    # The customer's group must be in the settings list (CUS-3) first.
-    await call(
-        "POST", "/customers/settings/lists/groups", headers, {"key": "dai-ly", "name": "Đại lý"}
     )
     customer = await call(
         "POST", "/customers/customers", headers, {"name": "Đại lý Bench", "groups": ["dai-ly"]}

@@ -4,6 +4,7 @@ one bad item neither stops the batch nor leaves anything of itself behind."""
 import uuid
 
 from suite_shared.testing.assertions import assert_problem, outbox_events
+from suite_shared.testing.events import known_item
 
 MANAGER = ["catalog.manage"]
 
@@ -132,6 +133,7 @@ async def test_price_lists_import_with_their_prices(app, client, make_token):
     token = make_token(uuid.uuid4(), MANAGER)
     await send(client, token, "categories", CATEGORIES[:2])
     await send(client, token, "products", products()[:2])
+    await known_item(app, "groups", "khach-si", "Khách sỉ")
     wholesale = {
         "external_id": "PL1",
         "name": "Giá sỉ",
@@ -146,9 +148,19 @@ async def test_price_lists_import_with_their_prices(app, client, make_token):
         "name": "Hỏng",
         "prices": [{"product_external_id": "999", "price": 1}],
     }
-    first = await send(client, token, "price-lists", [wholesale, broken])
-    assert [i["result"] for i in first["items"]] == ["created", "invalid"]
+    strangers = {  # a group the catalog has not heard of: this list alone is refused
+        "external_id": "PL3",
+        "name": "Khách lạ",
+        "groups": ["khach-si", "khach-la"],
+        "prices": [{"product_external_id": "501", "price": 1}],
+    }
+    first = await send(client, token, "price-lists", [wholesale, broken, strangers])
+    assert [i["result"] for i in first["items"]] == ["created", "invalid", "invalid"]
     assert first["items"][1]["field"] == "items.1.prices.0.product_external_id"
+    assert first["items"][2]["field"] == "items.2.groups.1"
+    assert "does not know the customer group 'khach-la'" in first["items"][2]["detail"]
+    listed = (await client.get("/price-lists", headers=auth(token))).json()["items"]
+    assert [p["name"] for p in listed] == ["Giá sỉ"]
     assert (await send(client, token, "price-lists", [wholesale]))["counts"]["unchanged"] == 1
     hanoi = (await client.get("/products", headers=auth(token), params={"q": "BIA-HN"})).json()[
         "items"

@@ -18,6 +18,7 @@ from orders_service.settings import OrdersSettings
 from suite_shared.events.customers import CustomerCreated, CustomerSnapshot
 from suite_shared.events.envelope import new_envelope
 from suite_shared.testing.apps import TEST_RETRY_DELAYS_MS, app_client, test_settings
+from suite_shared.testing.events import known_item
 from suite_shared.testing.infra import TestDatabase, delete_namespace
 from suite_shared.testing.servers import serving
 
@@ -139,6 +140,8 @@ class Shop:
         return product
 
     async def price_list(self, group: str, prices: dict[str, int], unit="chai") -> None:
+        # The catalog takes a list only for a group it knows, from customers' event.
+        await known_item(self.catalog.app, "groups", group, f"Nhóm {group}")
         async with httpx.AsyncClient(base_url=self.catalog.url) as http:
             created = await http.post(
                 "/price-lists",

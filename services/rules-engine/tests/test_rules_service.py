@@ -5,19 +5,26 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from rules_engine_service.models import (
-    LIST_ITEMS,
     Decision,
     Department,
     DepartmentMember,
     Staff,
 )
-from suite_shared.events import new_envelope
-from suite_shared.messaging.tables import inbox, outbox
+from suite_shared.messaging.tables import outbox
 from suite_shared.testing.assertions import assert_problem
+from suite_shared.testing.events import (
+    duplicates_ignored,
+    handled,
+    item_is,
+    known_item,
+    list_item_changed,
+    publish,
+    redeliver,
+    stored_item,
+)
 from suite_shared.testing.infra import eventually
 
 RULES = ["rules.manage"]
@@ -25,70 +32,6 @@ RULES = ["rules.manage"]
 
 def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
-
-
-async def publish(
-    app, source: str, type_: str, data: dict, *, version: int | None = 1, subject=None, at=None
-):
-    envelope = new_envelope(
-        source=source,
-        type=type_,
-        data=data,
-        version=version,
-        subject=str(subject) if subject else None,
-    )
-    if at is not None:  # as if raised then: events are ordered by it when they have no version
-        envelope.time = at
-    await redeliver(app, envelope)
-    return envelope
-
-
-async def redeliver(app, envelope):
-    """Publish the envelope (again): a redelivery has the same event id."""
-    await app.state.runtime.broker.publish(
-        envelope.type, envelope.to_json_bytes(), message_id=envelope.id
-    )
-
-
-async def list_item_changed(app, kind: str, key: str, name: str, action: str, at=None):
-    """customers' event for a settings-list item; it carries no version."""
-    data = {"kind": kind, "key": key, "name": name, "action": action}
-    return await publish(app, "customers", "customers.list_item.changed", data, version=None, at=at)
-
-
-async def stored_item(app, kind: str, key: str) -> tuple[str, bool] | None:
-    async with app.state.runtime.session_factory() as session:
-        row = (
-            await session.execute(
-                select(LIST_ITEMS.c.name, LIST_ITEMS.c.deleted).where(
-                    LIST_ITEMS.c.kind == kind, LIST_ITEMS.c.key == key
-                )
-            )
-        ).first()
-        return tuple(row) if row else None
-
-
-async def item_is(app, kind: str, key: str, expected: tuple[str, bool]) -> bool:
-    return await stored_item(app, kind, key) == expected
-
-
-async def known_item(app, kind: str, key: str, name: str) -> None:
-    """Add the item as customers would, and wait until the rules engine knows it."""
-    await list_item_changed(app, kind, key, name, "created")
-    await eventually(lambda: item_is(app, kind, key, (name, False)))
-
-
-async def handled(app, envelope) -> bool:
-    async with app.state.runtime.session_factory() as session:
-        found = await session.scalar(
-            select(func.count()).select_from(inbox).where(inbox.c.message_id == envelope.id)
-        )
-        return found == 1
-
-
-def duplicates_ignored() -> float:
-    labels = {"type": "customers.list_item.changed", "outcome": "duplicate"}
-    return REGISTRY.get_sample_value("events_consumed_total", labels) or 0.0
 
 
 def customer_event(source: str | None, customer_id=None, owner=None) -> dict:
@@ -388,11 +331,11 @@ async def test_list_item_events_apply_once_and_in_order(app, client):
     await changed("Web site", "updated", 2)
     await eventually(lambda: item_is(app, *website, ("Web site", False)))
     # An older change arriving late (a retry reorders) is ignored; a redelivery has no effect.
-    before = duplicates_ignored()
+    before = duplicates_ignored("customers.list_item.changed")
     late = await changed("Web cũ", "updated", 1)
     await redeliver(app, created)
     await eventually(lambda: handled(app, late))
-    await eventually(lambda: duplicates_ignored() > before)
+    await eventually(lambda: duplicates_ignored("customers.list_item.changed") > before)
     assert await stored_item(app, *website) == ("Web site", False)
     # Deleted: kept, marked deleted, so a late "updated" cannot bring it back.
     await changed("Web site", "deleted", 3)

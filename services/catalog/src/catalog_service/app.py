@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from catalog_service import reservations, stock
+from catalog_service import customer_groups, stock
 from catalog_service.api import (
     categories,
     imports,
@@ -14,6 +14,7 @@ from catalog_service.api import (
     warehouses,
 )
 from catalog_service.api import stock as stock_api
+from catalog_service.handlers import HANDLERS
 from catalog_service.settings import CatalogSettings
 from suite_shared.service import create_service_app
 
@@ -34,6 +35,8 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             stock_api.router,
             imports.router,
         ],
-        handlers=reservations.HANDLERS,
-        on_start=[stock.ensure_default_warehouse],
+        handlers=HANDLERS,
+        # customers creates its built-in list items (source "retailer") without an event; the
+        # catalog's copy has them too, so it matches customers' lists like every other copy.
+        on_start=[stock.ensure_default_warehouse, customer_groups.READ_MODEL.seed_built_in],
     )

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
-from catalog_service import categories, external_refs, price_lists, products
+from catalog_service import categories, customer_groups, external_refs, price_lists, products
 from catalog_service.domain import pricing
 from catalog_service.models import Category, PriceList, PriceListItem, Product
 from catalog_service.schemas.imports import CategoryItem, ItemResult, ProductItem
@@ -206,6 +206,7 @@ def _header(price_list: PriceList) -> tuple:
 async def import_price_lists(uow: UnitOfWork, system: str, items: list[ImportedList]):
     async def upsert(uow: UnitOfWork, item: ImportedList) -> ItemResult:
         price_lists.check_window(item.valid_from, item.valid_to)
+        await customer_groups.require_known(uow.session, item.groups)
         local_id = await external_refs.find_local(
             uow.session, "price_list", system, item.external_id
         )

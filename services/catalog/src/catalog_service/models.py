@@ -1,5 +1,6 @@
 """Catalog tables: the category tree, products with their units, images, combo components and
-external references, price lists, warehouses and stock, order reservations, suppliers."""
+external references, price lists, warehouses and stock, order reservations, suppliers, and a
+copy of customers' settings-list items."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from suite_shared.db import new_metadata
+from suite_shared.readmodels.list_items import list_item_table
 
 
 class Base(DeclarativeBase):
@@ -180,6 +182,11 @@ class PriceListGroup(Base):
         UUID(as_uuid=True), ForeignKey("price_lists.id", ondelete="CASCADE"), primary_key=True
     )
     group_key: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
+# customers' settings-list items, kept from its events by the shared read model: the customer
+# groups a price list may name (customer_groups.py).
+LIST_ITEMS = list_item_table(Base.metadata)
 
 
 class PriceListItem(Base):

@@ -4,7 +4,7 @@ with their units for prices."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -12,12 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, raiseload
 
+from catalog_service import customer_groups
 from catalog_service.domain import pricing
 from catalog_service.models import PriceList, PriceListGroup, PriceListItem, Product
 from catalog_service.schemas.price_lists import PriceListOut
 from suite_shared import errors
 from suite_shared.errors import Problem, conflict, invalid, not_found
 from suite_shared.events.catalog import PriceListChanged
+from suite_shared.readmodels.list_items import Known
 from suite_shared.uow import UnitOfWork
 
 
@@ -33,11 +35,13 @@ def group_keys(price_list: PriceList) -> list[str]:
     return sorted(g.group_key for g in price_list.groups)
 
 
-def out(price_list: PriceList, item_count: int) -> PriceListOut:
-    fields = PriceListOut.model_fields.keys() - {"groups", "item_count"}
+def out(price_list: PriceList, item_count: int, groups: Mapping[str, Known]) -> PriceListOut:
+    keys = group_keys(price_list)
+    fields = PriceListOut.model_fields.keys() - {"groups", "groups_detail", "item_count"}
     return PriceListOut(
         **{f: getattr(price_list, f) for f in fields},
-        groups=group_keys(price_list),
+        groups=keys,
+        groups_detail=customer_groups.detail(keys, groups),
         item_count=item_count,
     )
 
@@ -51,8 +55,15 @@ async def item_counts(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.
     return dict(rows.all())
 
 
+async def outs(session: AsyncSession, rows: Sequence[PriceList]) -> list[PriceListOut]:
+    """The lists as answered, their prices counted and groups named: two queries a page."""
+    counts = await item_counts(session, [r.id for r in rows])
+    groups = await customer_groups.lookup(session, (k for r in rows for k in group_keys(r)))
+    return [out(r, counts.get(r.id, 0), groups) for r in rows]
+
+
 async def out_one(session: AsyncSession, price_list: PriceList) -> PriceListOut:
-    return out(price_list, (await item_counts(session, [price_list.id])).get(price_list.id, 0))
+    return (await outs(session, [price_list]))[0]
 
 
 async def get(session: AsyncSession, price_list_id: uuid.UUID, *, lock=False) -> PriceList:

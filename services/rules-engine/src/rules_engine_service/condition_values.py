@@ -23,8 +23,7 @@ LIST_ITEM_READ_MODEL = ListItemReadModel(LIST_ITEMS)
 async def lookup(session: AsyncSession, conditions: Iterable[Condition]) -> dict[Ref, Known]:
     """What the rules engine knows of each value the conditions name."""
     refs = {ref(c) for c in conditions}
-    items = await LIST_ITEM_READ_MODEL.find(session, (r for r in refs if r[0] != STAFF))
-    known = {r: Known(row.name, row.deleted) for r, row in items.items()}
+    known = await LIST_ITEM_READ_MODEL.find(session, (r for r in refs if r[0] != STAFF))
     users = _user_ids(key for kind, key in refs if kind == STAFF)
     if users:
         rows = await session.execute(

@@ -27,7 +27,12 @@ SUBSCRIPTIONS: dict[str, frozenset[str]] = {
     },
     "customers": DEPARTMENT_EVENTS | ORDER_EVENTS | {"rules.owner_decision.made"},
     "catalog": frozenset(
-        {"orders.order.placed", "orders.order.cancelled", "orders.order.completed"}
+        {
+            "orders.order.placed",
+            "orders.order.cancelled",
+            "orders.order.completed",
+            "customers.list_item.changed",
+        }
     ),
     "orders": frozenset(
         {
@@ -41,6 +46,11 @@ SUBSCRIPTIONS: dict[str, frozenset[str]] = {
         }
     ),
 }
+
+
+def consumers_of(event_type: str) -> frozenset[str]:
+    """The services that consume ``event_type``."""
+    return frozenset(service for service, types in SUBSCRIPTIONS.items() if event_type in types)
 
 
 class SubscriptionMismatch(RuntimeError):

@@ -1,10 +1,11 @@
 """A read model of customers' settings-list items (CUS-3), kept from its events.
 
 Services that check or show the keys customers' records hold (rules-engine's conditions on
-source, group and social page) keep this table in their own database; this module defines it
-once, creates it in a migration and applies ``customers.list_item.changed`` to it. Every kind
-is kept (groups, sources, positions, lost reasons, social pages): one row costs nothing, and a
-reader need not know which kinds another reader uses.
+source, group and social page; catalog's price lists for customer groups) keep this table in
+their own database; this module defines it once, creates it in a migration, applies
+``customers.list_item.changed`` to it, and says what a reader knows of an item and why a write
+naming it is refused. Every kind is kept (groups, sources, positions, lost reasons, social
+pages): one row costs nothing, and a reader need not know which kinds another reader uses.
 
 Order: these events carry no version, and a key can be deleted and added again (customers'
 row, and its version, then start afresh), so they are ordered by the envelope's time. Each row
@@ -19,11 +20,17 @@ its last name still tells an admin which item a rule named.
 
 Built-in items (``BUILT_IN_ITEMS``: source ``retailer``) get no event, so ``seed_built_in``
 adds them at start, dated before any event so that a rename by customers wins.
+
+Why writes are checked: free text would let a typo save something that silently never matches
+(a rule that never fires, a price list that never applies), so a reader saves only keys it
+knows. Knowing comes after the event arrives: an item added a moment ago may not be known yet,
+which the refusal says.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -41,6 +48,36 @@ if TYPE_CHECKING:
 
 TABLE = "list_items"
 BEFORE_ANY_EVENT = datetime(1970, 1, 1, tzinfo=UTC)
+ADDED = "added to the settings lists"  # how an item comes into being, for refusals
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a reader knows of a value a write names: its name and whether it was deleted."""
+
+    name: str | None
+    deleted: bool = False
+
+
+def missing(known: Known | None) -> bool:
+    """Never known or deleted since: the value names nothing a record can hold now."""
+    return known is None or known.deleted
+
+
+def why_refused(
+    label: str, key: str, known: Known | None, *, reader: str, news: str = ADDED
+) -> str | None:
+    """Why a write naming this value is refused, None when it may be saved. ``reader``: the
+    service that checks ("the catalog"); ``news``: how the value comes into being."""
+    if known is None:
+        who = reader[:1].upper() + reader[1:]
+        return (
+            f"{who} does not know the {label} {key!r}. If it was only just {news}, it may not "
+            f"have reached {reader} yet: try again in a moment."
+        )
+    if known.deleted:
+        return f"The {label} {key!r} ({known.name}) was deleted from the settings lists."
+    return None
 
 
 def _columns() -> list[Column]:
@@ -67,8 +104,10 @@ class ListItemReadModel:
     def __init__(self, table: Table):
         self.t = table
 
-    async def find(self, session: AsyncSession, wanted: Iterable[tuple[str, str]]) -> dict:
-        """(kind, key) → row (name, deleted) for the wanted items this copy has."""
+    async def find(
+        self, session: AsyncSession, wanted: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], Known]:
+        """(kind, key) → what this copy knows, for the wanted items it has."""
         wanted = sorted(set(wanted))
         if not wanted:
             return {}
@@ -78,7 +117,7 @@ class ListItemReadModel:
                 tuple_(t.c.kind, t.c.key).in_(wanted)
             )
         )
-        return {(row.kind, row.key): row for row in rows}
+        return {(row.kind, row.key): Known(row.name, row.deleted) for row in rows}
 
     async def on_changed(self, uow: UnitOfWork, envelope: Envelope, payload: ListItemChanged):
         await uow.session.execute(

@@ -11,7 +11,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog_service import price_lists
+from catalog_service import customer_groups, price_lists
 from catalog_service.domain import pricing
 from catalog_service.models import PriceList, PriceListGroup, PriceListItem, Product
 from catalog_service.schemas.price_lists import (
@@ -60,8 +60,7 @@ async def list_price_lists(
             )
         )
     rows, total = await fetch_page(session, query, page)
-    counts = await price_lists.item_counts(session, [r.id for r in rows])
-    items = [price_lists.out(r, counts.get(r.id, 0)) for r in rows]
+    items = await price_lists.outs(session, rows)
     return Page[PriceListOut](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -73,6 +72,7 @@ async def get_price_list(price_list_id: uuid.UUID, _: StaffPrincipal, session: S
 @router.post("/price-lists", status_code=201, response_model=PriceListOut)
 async def create_price_list(body: PriceListCreate, uow: Uow, principal: Principal = MANAGE):
     price_lists.check_window(body.valid_from, body.valid_to)
+    await customer_groups.require_known(uow.session, body.groups)
     data = body.model_dump(exclude={"groups", "priority"})
     price_list = PriceList(
         id=uuid.uuid4(),
@@ -90,8 +90,9 @@ async def create_price_list(body: PriceListCreate, uow: Uow, principal: Principa
     await price_lists.flush_unique(uow.session, body.name)
     await uow.session.refresh(price_list)
     price_lists.emit(uow, price_list, "created")
+    out = await price_lists.out_one(uow.session, price_list)
     await uow.commit()
-    return price_lists.out(price_list, 0)
+    return out
 
 
 @router.patch("/price-lists/{price_list_id}", response_model=PriceListOut)
@@ -109,6 +110,9 @@ async def update_price_list(
         changes.get("valid_to", price_list.valid_to),
     )
     if "groups" in changes:
+        # Every group sent is checked, as on creation; a list whose group was deleted since
+        # can still be renamed or switched off without sending its groups.
+        await customer_groups.require_known(uow.session, changes["groups"])
         price_lists.set_groups(price_list, changes.pop("groups"))
     for key, value in changes.items():
         setattr(price_list, key, value)

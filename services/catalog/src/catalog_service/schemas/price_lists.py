@@ -68,6 +68,15 @@ class PriceListUpdate(BaseModel):
     version: int | None = None
 
 
+class GroupOut(BaseModel):
+    key: str
+    name: str | None = Field(description="null: a group the catalog has never known")
+    missing: bool = Field(
+        description="deleted from customers' groups since, or never known: no one gets the "
+        "list through it"
+    )
+
+
 class PriceListOut(BaseModel):
     id: uuid.UUID
     name: str
@@ -77,6 +86,7 @@ class PriceListOut(BaseModel):
     valid_to: datetime | None
     all_customers: bool
     groups: list[str]
+    groups_detail: list[GroupOut] = Field(description="the groups' names, in the order of groups")
     item_count: int
     version: int
     created_by: uuid.UUID | None = Field(description="who added it (null: imported, or older)")
