@@ -58,6 +58,11 @@ def create_app(settings: CustomersSettings | None = None) -> FastAPI:
             exports.router,
         ],
         handlers=HANDLERS,
-        on_start=[importing.fail_interrupted, lists.ensure_reserved, start_sender],
+        on_start=[
+            importing.fail_interrupted,
+            lists.ensure_reserved,
+            lists.announce_items,
+            start_sender,
+        ],
         on_stop=[stop_sender],
     )

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from suite_shared.db import new_metadata
+from suite_shared.messaging.announce import announced_to_table
 from suite_shared.readmodels.departments import department_tables
 
 
@@ -32,6 +33,8 @@ class Base(DeclarativeBase):
 customer_code_seq = Sequence("customer_code_seq", metadata=Base.metadata)
 # identity's departments, kept from its events (reports by department).
 DEPARTMENTS = department_tables(Base.metadata)
+# Which consumers of customers.list_item.changed have been told every item (settings_lists).
+ANNOUNCED_TO = announced_to_table(Base.metadata)
 
 
 # The fields of a customer record that people edit (API, import, merge); exports, field rules

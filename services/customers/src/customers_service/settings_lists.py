@@ -19,10 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from customers_service.domain.list_keys import RESERVED
 from customers_service.domain.list_refs import Ref, import_candidates, match_item, unknown
-from customers_service.models import Contact, Customer, ListItem, Opportunity
+from customers_service.models import ANNOUNCED_TO, Contact, Customer, ListItem, Opportunity
 from suite_shared.errors import Problem, invalid_all
+from suite_shared.events.customers import ListItemChanged
+from suite_shared.messaging.announce import announce_to_new_consumers
 from suite_shared.service import Runtime
 from suite_shared.text import fold
+from suite_shared.uow import UnitOfWork
 
 # kind → (what the count is of, how to count the records using a key)
 USAGE = {
@@ -107,3 +110,33 @@ async def ensure_reserved(runtime: Runtime) -> None:
                 .on_conflict_do_nothing()
             )
         await uow.commit()
+
+
+CHANGED = "customers.list_item.changed"
+
+
+def emit_changed(uow: UnitOfWork, item: ListItem, action: str) -> None:
+    uow.emit(
+        CHANGED,
+        ListItemChanged(kind=item.kind, key=item.key, name=item.name, action=action),
+        subject=f"{item.kind}/{item.key}",
+    )
+
+
+async def _emit_every_item(uow: UnitOfWork) -> int:
+    # FOR SHARE: a rename waits until this announcement commits, so its own event is the later.
+    items = await uow.session.scalars(
+        select(ListItem).order_by(ListItem.kind, ListItem.key).with_for_update(read=True)
+    )
+    count = 0
+    for item in items:
+        emit_changed(uow, item, "updated")
+        count += 1
+    return count
+
+
+async def announce_items(runtime: Runtime) -> None:
+    """A service that began consuming the lists after items were made learns them now (see
+    suite_shared.messaging.announce); after ensure_reserved, so the reserved items are told."""
+    async with runtime.uow() as uow:
+        await announce_to_new_consumers(uow, ANNOUNCED_TO, CHANGED, _emit_every_item)

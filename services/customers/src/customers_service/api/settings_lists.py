@@ -16,7 +16,6 @@ from customers_service.models import ListItem
 from customers_service.schemas import ListItemCreate, ListItemOut, ListItemUpdate
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import check_version, conflict, invalid, not_found
-from suite_shared.events.customers import ListItemChanged
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 from suite_shared.text import fold
@@ -32,14 +31,6 @@ async def _item(session, kind: str, key: str, *, for_update: bool = False) -> Li
     if item is None:
         raise not_found(f"{kind} item", key)
     return item
-
-
-def _emit(uow, item: ListItem, action: str) -> None:
-    uow.emit(
-        "customers.list_item.changed",
-        ListItemChanged(kind=item.kind, key=item.key, name=item.name, action=action),
-        subject=f"{item.kind}/{item.key}",
-    )
 
 
 async def _clash(session, kind: str, key: str, folded: str) -> None:
@@ -101,7 +92,7 @@ async def add_item(kind: Kind, body: ListItemCreate, uow: Uow, _: Principal = re
         await uow.session.flush()
     except IntegrityError:  # a concurrent add of the same key or name won
         raise conflict("duplicate", "an item with this key or name was just added") from None
-    _emit(uow, item, "created")
+    settings_lists.emit_changed(uow, item, "created")
     await uow.commit()
     await uow.session.refresh(item)
     return item
@@ -126,7 +117,7 @@ async def edit_item(
     item.version += 1
     item.updated_at = func.now()
     await uow.session.flush()
-    _emit(uow, item, "updated")
+    settings_lists.emit_changed(uow, item, "updated")
     await uow.commit()
     await uow.session.refresh(item)
     return item
@@ -141,6 +132,6 @@ async def delete_item(kind: Kind, key: str, uow: Uow, _: Principal = require(MAN
     if used:
         raise conflict("in-use", f"{used} {what} use {item.name}; change them first", in_use=used)
     await uow.session.delete(item)
-    _emit(uow, item, "deleted")
+    settings_lists.emit_changed(uow, item, "deleted")
     await uow.commit()
     return Response(status_code=204)
