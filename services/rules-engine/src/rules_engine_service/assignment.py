@@ -37,63 +37,80 @@ async def plan_owner(
             return OwnerPlan(None, "the customer already has the rule's user as owner")
         return OwnerPlan(rule.assign_user_id, "the rule's user")
     department = rule.assign_department_id
-    members = await department_members(session, department)
-    if trigger == "updated" and current_owner in {str(m) for m in members}:
+    roster = await department_roster(session, department)
+    if trigger == "updated" and current_owner in {str(m) for m in roster.members}:
         # An edit is no reason to rotate a customer who is already with that department.
         return OwnerPlan(None, "the owner is already a member of the rule's department")
     if advance:
-        owner = await next_in_department(session, department, members)
+        owner = await next_in_department(session, department, roster)
     else:
-        owner = await peek_in_department(session, department, members)
+        owner = await peek_in_department(session, department, roster)
     if owner is None:
         return OwnerPlan(None, "nobody in the rule's department is active")
     return OwnerPlan(owner, "the next member in the department's rotation")
 
 
-async def department_members(session: AsyncSession, department_id: uuid.UUID) -> list[uuid.UUID]:
+@dataclass(frozen=True)
+class Roster:
+    """A department's members in rotation order, and which of them are inactive."""
+
+    members: list[uuid.UUID]
+    inactive: set[uuid.UUID]
+
+
+async def department_roster(session: AsyncSession, department_id: uuid.UUID) -> Roster:
+    """One statement: members joined with what identity said of them (a member identity has
+    not described yet counts as active)."""
     query = (
-        select(DepartmentMember.user_id)
+        select(DepartmentMember.user_id, Staff.active)
+        .outerjoin(Staff, Staff.user_id == DepartmentMember.user_id)
         .where(DepartmentMember.department_id == department_id)
         .order_by(DepartmentMember.position)
     )
-    return list((await session.execute(query)).scalars())
+    rows = (await session.execute(query)).all()
+    return Roster([r.user_id for r in rows], {r.user_id for r in rows if r.active is False})
 
 
-async def inactive_members(session: AsyncSession, members: list[uuid.UUID]) -> set[uuid.UUID]:
-    query = select(Staff.user_id).where(Staff.user_id.in_(members), Staff.active.is_(False))
-    return set((await session.execute(query)).scalars())
+async def _locked_cursor(session: AsyncSession, department_id: uuid.UUID) -> RoundRobinCursor:
+    """The department's cursor row, locked until the transaction ends; made on first use.
+
+    The usual case is one statement (the row exists); only a department's first customer pays
+    for the insert, which ON CONFLICT makes safe when two first customers race."""
+    query = (
+        select(RoundRobinCursor)
+        .where(RoundRobinCursor.department_id == department_id)
+        .with_for_update()
+    )
+    cursor = (await session.execute(query)).scalar_one_or_none()
+    if cursor is None:
+        await session.execute(
+            insert(RoundRobinCursor).values(department_id=department_id).on_conflict_do_nothing()
+        )
+        cursor = (await session.execute(query)).scalar_one()
+    return cursor
 
 
 async def next_in_department(
-    session: AsyncSession, department_id: uuid.UUID, members: list[uuid.UUID]
+    session: AsyncSession, department_id: uuid.UUID, roster: Roster
 ) -> uuid.UUID | None:
     """Advance the department's durable cursor and return the member it now points at.
 
     The cursor row is locked until the caller's transaction commits, so two customers handled
     at once (by two consumer tasks or two replicas) queue here and never get the same member.
-    ``members`` may be read before the lock: membership changes arrive as events and a
+    ``roster`` may be read before the lock: membership changes arrive as events and a
     customer handled just before or just after one is equally right.
     """
-    await session.execute(
-        insert(RoundRobinCursor).values(department_id=department_id).on_conflict_do_nothing()
-    )
-    cursor = (
-        await session.execute(
-            select(RoundRobinCursor)
-            .where(RoundRobinCursor.department_id == department_id)
-            .with_for_update()
-        )
-    ).scalar_one()
-    chosen = next_member(members, cursor.last_user_id, await inactive_members(session, members))
+    cursor = await _locked_cursor(session, department_id)
+    chosen = next_member(roster.members, cursor.last_user_id, roster.inactive)
     if chosen is not None:
         cursor.last_user_id = chosen
     return chosen
 
 
 async def peek_in_department(
-    session: AsyncSession, department_id: uuid.UUID, members: list[uuid.UUID]
+    session: AsyncSession, department_id: uuid.UUID, roster: Roster
 ) -> uuid.UUID | None:
     """The member the rotation would pick now, without moving or locking the cursor."""
     cursor = await session.get(RoundRobinCursor, department_id)
     last = cursor.last_user_id if cursor else None
-    return next_member(members, last, await inactive_members(session, members))
+    return next_member(roster.members, last, roster.inactive)

@@ -12,11 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from rules_engine_service.assignment import (
-    department_members,
-    inactive_members,
-    peek_in_department,
-)
+from rules_engine_service.assignment import department_roster, peek_in_department
 from rules_engine_service.models import Department
 from suite_shared.auth import Principal, require
 from suite_shared.errors import not_found
@@ -40,13 +36,12 @@ async def get_department(department_id: uuid.UUID, principal: Manager, session: 
     department = await session.get(Department, department_id)
     if department is None or department.deleted:
         raise not_found("Department", department_id)
-    members = await department_members(session, department_id)
-    inactive = await inactive_members(session, members)
+    roster = await department_roster(session, department_id)
     return DepartmentView(
         id=department.id,
         name=department.name,
         version=department.version,
-        members=members,
-        inactive_members=[m for m in members if m in inactive],
-        next_member=await peek_in_department(session, department_id, members),
+        members=roster.members,
+        inactive_members=[m for m in roster.members if m in roster.inactive],
+        next_member=await peek_in_department(session, department_id, roster),
     )
