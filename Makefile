@@ -44,6 +44,7 @@ bench-tools:
 
 bench: sync bench-tools
 	$(UV) run --frozen python tests-e2e/bench/foundation.py
+	$(UV) run --frozen python tests-e2e/bench/pipeline_cpu.py
 	$(UV) run --frozen python tests-e2e/bench/customers.py
 	$(UV) run --frozen python tests-e2e/bench/catalog.py
 	$(UV) run --frozen python tests-e2e/bench/orders.py

@@ -83,7 +83,7 @@ def _generator_cpu_seconds() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
@@ -157,7 +157,7 @@ def available_generators() -> list[str]:
 
 
 async def _round(generator, url, headers, duration_s, concurrency, pids: dict[str, int]) -> Round:
-    readers = {name: (lambda pid=pid: _cpu_seconds(pid)) for name, pid in pids.items()}
+    readers = {name: (lambda pid=pid: cpu_seconds(pid)) for name, pid in pids.items()}
     readers["generator"] = _generator_cpu_seconds
     before = {name: read() for name, read in readers.items()}
     rate, p50, p99 = await generator(url, headers, duration_s, concurrency)
