@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     func,
 )
+from sqlalchemy.dialects.postgresql import ARRAY as PG_ARRAY
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -73,7 +74,8 @@ class Customer(Base):
     # Ids of this customer in other systems, e.g. {"kiotviet": "12345"}.
     external_refs: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
     source: Mapped[str | None] = mapped_column(Text)
-    groups: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    # PostgreSQL's ARRAY: its contains() (@>) is what the GIN index ix_customers_groups answers.
+    groups: Mapped[list[str]] = mapped_column(PG_ARRAY(Text), default=list)
     social_page: Mapped[str | None] = mapped_column(Text)
     owner_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     lifecycle_stage: Mapped[str] = mapped_column(Text, default="lead")

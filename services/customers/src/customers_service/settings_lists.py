@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Set
 
-from sqlalchemy import any_, func, literal, or_, select, tuple_
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +31,8 @@ from suite_shared.uow import UnitOfWork
 USAGE = {
     "groups": (
         "customers",
-        lambda key: select(func.count()).where(literal(key) == any_(Customer.groups)),
+        # groups @> ARRAY[key], which the GIN index ix_customers_groups answers (= ANY is not)
+        lambda key: select(func.count()).where(Customer.groups.contains([key])),
     ),
     "sources": ("customers", lambda key: select(func.count()).where(Customer.source == key)),
     "social_pages": (
