@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from identity_service.announcements import announce
 from identity_service.api import auth, departments, roles, users
 from identity_service.bootstrap import bootstrap
 from identity_service.deps import EXTRAS_KEY, IdentityContext, make_passwords
@@ -24,6 +25,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         # serves; verify with the keys just loaded instead.
         app.state.verifier = own_verifier(settings, keys)
         await bootstrap(runtime, settings, passwords)
+        await announce(runtime)
 
     app = create_service_app(
         settings,

@@ -22,10 +22,15 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from suite_shared.db import new_metadata
+from suite_shared.messaging.announce import announced_to_table
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
+
+
+# Which consumers of the user and department events have been told every record (announcements).
+ANNOUNCED_TO = announced_to_table(Base.metadata)
 
 
 def _uuid_pk() -> Mapped[uuid.UUID]:
