@@ -1,8 +1,13 @@
-"""Assertions and probes every service's tests use: problem+json answers, outbox contents."""
+"""Assertions and probes every service's tests use: problem+json answers, outbox contents,
+the indexes a query plan uses."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import event, select
 
 from suite_shared.messaging.tables import outbox
 
@@ -32,3 +37,34 @@ async def outbox_events(app, type_prefix: str) -> list[dict]:
             .order_by(outbox.c.seq)
         )
         return [r.envelope for r in rows]
+
+
+@contextlib.contextmanager
+def statements_sent(app, marker: str) -> Iterator[list[tuple[str, Any]]]:
+    """The SQL statements containing ``marker`` that the app sends while the block runs, with
+    their parameters (to EXPLAIN them afterwards as the routes really sent them)."""
+    sent: list[tuple[str, Any]] = []
+    engine = app.state.runtime.engine.sync_engine
+
+    def keep(conn, cursor, statement, parameters, *args):
+        if marker in statement and "outbox" not in statement:
+            sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+
+async def assert_plans_use(app, statements: list[tuple[str, Any]], index: str) -> None:
+    """Each statement's plan can be answered through ``index``. Seq scans are off, so the
+    planner shows what it could use on a test table too small to bother with indexes."""
+    assert statements, "no statement was captured"
+    async with app.state.runtime.session_factory() as session:
+        connection = await session.connection()
+        await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        for statement, parameters in statements:
+            rows = await connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+            plan = "\n".join(row[0] for row in rows)
+            assert index in plan, f"{statement}\n{plan}"
