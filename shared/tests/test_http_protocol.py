@@ -39,6 +39,14 @@ def _app() -> FastAPI:
     async def large():
         return StreamingResponse(iter([b"x" * 1_000_000] * 4), media_type="text/plain")
 
+    @app.get("/burst")
+    async def burst():
+        async def megabytes():
+            for _ in range(4):
+                yield b"x" * 1_000_000  # no await between parts: all in one loop turn
+
+        return StreamingResponse(megabytes(), media_type="text/plain")
+
     @app.post("/echo")
     async def echo(request: Request):
         return {"size": len(await request.body())}
@@ -84,6 +92,17 @@ async def test_a_response_reaches_the_socket_in_one_write(protocol_class, writes
             response = await client.get("/small")
             assert response.json() == {"ok": True}
     assert len(writes) == 5 * writes_per_response
+
+
+async def test_a_large_body_is_written_as_it_comes_not_held():
+    """Past FLUSH_AT nothing is held, so the transport's flow control sees every megabyte."""
+    writes: list[int] = []
+    async with (
+        serving(_app(), http=_counting(CoalescingHttpToolsProtocol, writes)) as url,
+        httpx.AsyncClient(base_url=url, timeout=10) as client,
+    ):
+        assert len((await client.get("/burst")).content) == 4_000_000
+    assert len([size for size in writes if size >= 1_000_000]) == 4, writes
 
 
 async def test_streamed_parts_large_bodies_and_uploads_arrive_whole():

@@ -8,7 +8,9 @@ loop and sending it together cut CPU per request by ~10–20% in the gateway and
 service alike. aiohttp coalesces headers and body the same way (aio-libs/aiohttp#10991).
 
 Nothing waits for a timer: what is held is sent at the end of the current loop turn, before the
-transport closes, or before it half-closes, whichever comes first.
+transport closes, or before it half-closes, whichever comes first — or at once when it reaches
+FLUSH_AT bytes, so a large body streamed within one loop turn still meets the transport's
+flow control (pause_writing) chunk by chunk instead of piling up here.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ import asyncio
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+FLUSH_AT = 64 * 1024  # bytes: beyond a head and a typical JSON body, coalescing saves nothing
+
 
 class CoalescingTransport:
     """A transport that joins the writes of one event-loop turn into one write."""
 
-    __slots__ = ("_transport", "_loop", "_held")
+    __slots__ = ("_transport", "_loop", "_held", "_held_bytes")
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
         self._held: list[bytes] = []
+        self._held_bytes = 0
 
     def write(self, data: bytes) -> None:
         if not data:
@@ -34,11 +39,14 @@ class CoalescingTransport:
         if not self._held:
             self._loop.call_soon(self.flush)
         self._held.append(data)
+        self._held_bytes += len(data)
+        if self._held_bytes >= FLUSH_AT:
+            self.flush()
 
     def flush(self) -> None:
         if not self._held:
             return
-        held, self._held = self._held, []
+        held, self._held, self._held_bytes = self._held, [], 0
         if not self._transport.is_closing():  # the peer left: nothing to send to
             self._transport.write(held[0] if len(held) == 1 else b"".join(held))
 
@@ -51,7 +59,7 @@ class CoalescingTransport:
         self._transport.write_eof()
 
     def abort(self) -> None:
-        self._held = []
+        self._held, self._held_bytes = [], 0
         self._transport.abort()
 
     # The calls uvicorn makes on every request, forwarded without __getattr__'s lookup.
