@@ -141,3 +141,18 @@ async def test_connection_close_still_sends_the_response_first():
         writer.close()
     assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
     assert answer.endswith(b'{"ok":true}')
+
+
+async def test_a_client_that_half_closes_still_gets_its_response():
+    """Some clients (nc -N, probes, proxies) close their sending side after the request.
+    asyncio then closes the real transport itself, bypassing the wrapper: what the app wrote in
+    that loop turn must go out first."""
+    async with serving(_app()) as url:
+        host, port = url.removeprefix("http://").split(":")
+        for _ in range(20):
+            reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(b"GET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+            writer.write_eof()
+            answer = await asyncio.wait_for(reader.read(), timeout=5)
+            writer.close()
+            assert answer.endswith(b'{"ok":true}'), answer

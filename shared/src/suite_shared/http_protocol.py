@@ -7,10 +7,11 @@ trivial-endpoint bench (2 cores, wrk), holding what is written during one turn o
 loop and sending it together cut CPU per request by ~10–20% in the gateway and in the upstream
 service alike. aiohttp coalesces headers and body the same way (aio-libs/aiohttp#10991).
 
-Nothing waits for a timer: what is held is sent at the end of the current loop turn, before the
-transport closes, or before it half-closes, whichever comes first — or at once when it reaches
-FLUSH_AT bytes, so a large body streamed within one loop turn still meets the transport's
-flow control (pause_writing) chunk by chunk instead of piling up here.
+Nothing waits for a timer: what is held is sent at the end of the current loop turn, or before
+the transport closes or half-closes (including the close asyncio makes when the client
+half-closes), whichever comes first. A write of FLUSH_AT bytes or more is not held at all, so a
+large body streamed within one loop turn still meets the transport's flow control
+(pause_writing) chunk by chunk, uncopied.
 """
 
 from __future__ import annotations
@@ -25,16 +26,25 @@ FLUSH_AT = 64 * 1024  # bytes: beyond a head and a typical JSON body, coalescing
 class CoalescingTransport:
     """A transport that joins the writes of one event-loop turn into one write."""
 
-    __slots__ = ("_transport", "_loop", "_held", "_held_bytes")
+    __slots__ = ("_transport", "_loop", "_held", "_held_bytes", "_lost")
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
         self._held: list[bytes] = []
         self._held_bytes = 0
+        self._lost = False
 
     def write(self, data: bytes) -> None:
-        if not data:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            # Refused now, in the app's send(), as the socket transport would: not later, in a
+            # callback where the error would reach no one and the response silently vanish.
+            raise TypeError(f"data must be bytes-like, not {type(data).__name__}")
+        if not data or self._lost:
+            return
+        if len(data) >= FLUSH_AT:  # a large body: sent as it is, after what is held, uncopied
+            self.flush()
+            self._transport.write(data)
             return
         if not self._held:
             self._loop.call_soon(self.flush)
@@ -47,8 +57,11 @@ class CoalescingTransport:
         if not self._held:
             return
         held, self._held, self._held_bytes = self._held, [], 0
-        if not self._transport.is_closing():  # the peer left: nothing to send to
-            self._transport.write(held[0] if len(held) == 1 else b"".join(held))
+        self._transport.write(held[0] if len(held) == 1 else b"".join(held))
+
+    def lost(self) -> None:
+        """The connection is gone: what is held has nowhere to go."""
+        self._held, self._held_bytes, self._lost = [], 0, True
 
     def close(self) -> None:
         self.flush()
@@ -80,4 +93,16 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
     """What every service (and the gateway) serves HTTP with; see the module's docstring."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+        self._coalescing = CoalescingTransport(transport, self.loop)
+        super().connection_made(self._coalescing)  # type: ignore[arg-type]
+
+    def eof_received(self) -> None:
+        # The client closed its sending side (it may still read). asyncio answers by closing the
+        # real transport, not this wrapper, right after this returns: send what is held first,
+        # or a response written in this very loop turn would be lost.
+        self._coalescing.flush()
+        return super().eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._coalescing.lost()
+        super().connection_lost(exc)
