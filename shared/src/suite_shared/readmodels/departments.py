@@ -106,11 +106,19 @@ class DepartmentReadModel:
             await uow.session.execute(insert(members), rows)
 
     async def on_deleted(self, uow: UnitOfWork, envelope: Envelope, payload: DepartmentDeleted):
+        """Keeps a deleted row carrying the deletion's version (one past the last update), so an
+        older "updated" that arrives later — from a retry queue, or an announcement to a new
+        consumer — cannot bring the department back."""
         departments, members = self.t.departments, self.t.members
+        version = envelope.version or 0
         await uow.session.execute(
-            sa.update(departments)
-            .where(departments.c.id == payload.department_id)
-            .values(deleted=True)
+            insert(departments)
+            .values(id=payload.department_id, name="", version=version, deleted=True)
+            .on_conflict_do_update(
+                index_elements=["id"],
+                set_={"deleted": True, "version": version},
+                where=departments.c.version < version,
+            )
         )
         await uow.session.execute(
             delete(members).where(members.c.department_id == payload.department_id)
