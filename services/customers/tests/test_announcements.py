@@ -4,7 +4,7 @@ item when customers starts (suite_shared.messaging.announce), once per new consu
 import asyncio
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from customers_service import settings_lists
 from customers_service.models import ANNOUNCED_TO
@@ -90,3 +90,16 @@ async def test_an_item_renamed_during_an_announcement_ends_with_the_new_name_las
     assert (await asyncio.wait_for(renaming, 10)).status_code == 200
     last = [e for e in await outbox_events(app, CHANGED) if e["data"]["key"] == "si"][-1]
     assert (last["data"]["name"], last["data"]["action"]) == ("Sỉ lẻ", "updated")
+
+
+async def test_a_consumer_that_left_is_forgotten_and_told_again_if_it_returns(client, app):
+    async with app.state.runtime.session_factory() as session:
+        await session.execute(
+            insert(ANNOUNCED_TO).values(event_type=CHANGED, consumer="gone-service")
+        )
+        await session.commit()
+
+    await settings_lists.announce_items(app.state.runtime)
+
+    assert await told(app) == consumers_of(CHANGED)  # gone-service forgotten, nobody new told
+    assert len(await outbox_events(app, CHANGED)) == 1

@@ -10,7 +10,10 @@ state again changes nothing), then remembers who has been told.
 
 Replicas starting together take a transaction-level advisory lock, so one of them announces. An
 announcement and a concurrent change of the same record are ordered by the owner's own row
-locks (the announcer reads its records ``FOR SHARE``).
+locks (the announcer reads its records ``FOR SHARE``). A consumer that leaves SUBSCRIPTIONS is
+forgotten, so it is told again if it returns; one whose database was rebuilt from nothing is
+told again after ``DELETE FROM announced_to WHERE consumer = '<service>'`` in the producer's
+database and a restart of the producer.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import zlib
 from collections.abc import Awaitable, Callable
 
 import structlog
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, func, select
+from sqlalchemy import Column, DateTime, MetaData, Table, Text, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from suite_shared.messaging.subscriptions import consumers_of
@@ -58,11 +61,17 @@ async def announce_to_new_consumers(
     number of events emitted (0: nobody new). Commits."""
     lock_id = zlib.crc32(f"announce:{event_type}".encode())
     await uow.session.execute(select(func.pg_advisory_xact_lock(lock_id)))
+    wanted = consumers_of(event_type)
+    # A consumer no longer subscribed is forgotten, so it is told again if it comes back.
+    await uow.session.execute(
+        delete(table).where(table.c.event_type == event_type, table.c.consumer.not_in(wanted))
+    )
     told = set(
         await uow.session.scalars(select(table.c.consumer).where(table.c.event_type == event_type))
     )
-    new = sorted(consumers_of(event_type) - told)
+    new = sorted(wanted - told)
     if not new:
+        await uow.commit()
         return 0
     count = await announce(uow)
     await uow.session.execute(
