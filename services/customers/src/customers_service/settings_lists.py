@@ -126,14 +126,14 @@ def emit_changed(uow: UnitOfWork, item: ListItem, action: str) -> None:
 
 async def _emit_every_item(uow: UnitOfWork) -> int:
     # FOR SHARE: a rename waits until this announcement commits, so its own event is the later.
-    items = await uow.session.scalars(
-        select(ListItem).order_by(ListItem.kind, ListItem.key).with_for_update(read=True)
-    )
-    count = 0
+    items = (
+        await uow.session.scalars(
+            select(ListItem).order_by(ListItem.kind, ListItem.key).with_for_update(read=True)
+        )
+    ).all()
     for item in items:
         emit_changed(uow, item, "updated")
-        count += 1
-    return count
+    return len(items)
 
 
 async def announce_items(runtime: Runtime) -> None:
