@@ -79,7 +79,7 @@ def merge(documents: dict[str, dict[str, Any]], missing: list[str]) -> dict[str,
 
 
 class CombinedOpenAPI:
-    def __init__(self, upstreams: dict[str, str], timeout_s: float = 5.0):
+    def __init__(self, upstreams: dict[str, list[str]], timeout_s: float = 5.0):
         self.upstreams = upstreams
         self.timeout_s = timeout_s
         self._cached: tuple[float, dict[str, Any]] | None = None
@@ -97,10 +97,11 @@ class CombinedOpenAPI:
         return combined
 
     async def _fetch(self, client: httpx.AsyncClient, name: str) -> dict[str, Any] | None:
-        try:
-            response = await client.get(
-                self.upstreams[name] + "/openapi.json", timeout=self.timeout_s
-            )
-            return response.json() if response.status_code == 200 else None
-        except (httpx.HTTPError, ValueError):
-            return None
+        for url in self.upstreams[name]:  # replicas serve the same document: the first that can
+            try:
+                response = await client.get(url + "/openapi.json", timeout=self.timeout_s)
+                if response.status_code == 200:
+                    return response.json()
+            except (httpx.HTTPError, ValueError):
+                continue
+        return None

@@ -20,8 +20,8 @@ from starlette.types import Receive, Scope, Send
 from gateway_service.edge_auth import is_public
 from gateway_service.rate_limit import RateLimiter
 from gateway_service.upstream_client import (
+    Replicas,
     UpstreamError,
-    UpstreamPool,
     UpstreamResponse,
     UpstreamTimeout,
 )
@@ -85,14 +85,14 @@ def problem(status: int, slug: str, title: str, detail: str, **extra) -> tuple[i
 class Proxy:
     def __init__(
         self,
-        upstreams: dict[str, str],
+        upstreams: dict[str, list[str]],
         tokens: TokenVerifier,
         limiter: RateLimiter,
         *,
         timeout_s: float,
         buffer_limit: int,
     ):
-        self.pools = {name: UpstreamPool(url, timeout_s) for name, url in upstreams.items()}
+        self.pools = {name: Replicas(urls, timeout_s) for name, urls in upstreams.items()}
         self.tokens = tokens
         self.limiter = limiter
         self.buffer_limit = buffer_limit
@@ -145,7 +145,7 @@ class Proxy:
         return None
 
     async def _forward(
-        self, scope: Scope, receive: Receive, send: Send, pool: UpstreamPool, service: str
+        self, scope: Scope, receive: Receive, send: Send, pool: Replicas, service: str
     ) -> None:
         target = _upstream_path(scope, service)
         if scope["query_string"]:

@@ -2,7 +2,9 @@
 
 from suite_shared.settings import ServiceSettings
 
-# The services behind /api/v1/<name>/...; each has a `<NAME>_URL` setting below.
+# The services behind /api/v1/<name>/...; each has a `<NAME>_URL` setting below: one URL (a
+# Kubernetes Service balances its pods), or the replicas' URLs separated by commas, which the
+# gateway round-robins itself (devrun's replicas).
 SERVICE_NAMES = ("identity", "customers", "rules-engine", "catalog", "orders")
 
 
@@ -27,8 +29,20 @@ class GatewaySettings(ServiceSettings):
     # are streamed (imports, exports).
     buffer_limit_bytes: int = 1 << 20
 
-    def upstream_urls(self) -> dict[str, str]:
+    def upstream_urls(self) -> dict[str, list[str]]:
+        """Every service's replica URLs (one, or those listed with commas)."""
         return {
-            name: getattr(self, name.replace("-", "_") + "_url").rstrip("/")
+            name: split_urls(getattr(self, name.replace("-", "_") + "_url"))
             for name in SERVICE_NAMES
         }
+
+    @property
+    def jwks_url(self) -> str:
+        return split_urls(self.identity_url)[0] + "/.well-known/jwks.json"
+
+
+def split_urls(value: str) -> list[str]:
+    urls = [url.strip().rstrip("/") for url in value.split(",") if url.strip()]
+    if not urls:
+        raise ValueError(f"no URL in {value!r}")
+    return urls

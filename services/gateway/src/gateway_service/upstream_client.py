@@ -41,6 +41,10 @@ class StaleConnection(UpstreamError):
     """A pooled connection was already closed before the request was written: safe to retry."""
 
 
+class ConnectFailed(UpstreamError):
+    """No connection could be opened (refused, unreachable): the request was not sent."""
+
+
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -244,7 +248,7 @@ class UpstreamPool:
         except TimeoutError:
             raise UpstreamTimeout(f"no connection to {self.host}:{self.port} in time") from None
         except OSError as error:
-            raise UpstreamError(f"cannot connect to {self.host}:{self.port}: {error}") from None
+            raise ConnectFailed(f"cannot connect to {self.host}:{self.port}: {error}") from None
         return connection
 
     def _take_idle(self) -> _Connection | None:
@@ -337,3 +341,57 @@ class UpstreamPool:
     def close(self) -> None:
         while self._idle:
             self._idle.pop().transport.close()
+
+
+# A replica that refused a connection is passed over for this long (unless all are).
+REPLICA_SKIP_S = 1.0
+
+
+class Replicas:
+    """The replicas of one service, one pool each: requests go round-robin.
+
+    A request that could not connect to a replica (ConnectFailed: it was never sent, so this
+    holds for a POST too) goes to the next one, and the refusing replica is passed over for
+    REPLICA_SKIP_S; a request that reached a replica and failed there is not sent elsewhere
+    (the pool's own rules for stale keep-alive connections apply). One replica costs nothing
+    more than its pool.
+    """
+
+    def __init__(self, urls: list[str], timeout_s: float = 30.0):
+        if not urls:
+            raise ValueError("a service needs at least one URL")
+        self.pools = [UpstreamPool(url, timeout_s) for url in urls]
+        self._next = 0
+        self._skip_until = [0.0] * len(self.pools)
+
+    async def request(
+        self,
+        method: str,
+        target: bytes,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes | AsyncIterator[bytes] | None,
+    ) -> UpstreamResponse:
+        pools = self.pools
+        count = len(pools)
+        if count == 1:
+            return await pools[0].request(method, target, headers, body)
+        first = self._next
+        self._next = (first + 1) % count
+        now = time.monotonic()
+        order = [(first + i) % count for i in range(count)]
+        skip = self._skip_until
+        ready = [i for i in order if skip[i] <= now]
+        order = ready + [i for i in order if skip[i] > now]  # all refused lately: try anyway
+        for attempt, index in enumerate(order):
+            try:
+                return await pools[index].request(method, target, headers, body)
+            except ConnectFailed:
+                skip[index] = time.monotonic() + REPLICA_SKIP_S
+                last = attempt == count - 1
+                if last or not isinstance(body, bytes | None):
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        for pool in self.pools:
+            pool.close()
