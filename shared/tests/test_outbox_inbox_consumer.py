@@ -251,3 +251,26 @@ async def test_dead_letters_can_be_listed_and_redelivered_with_one_effect(
     assert await redeliver(amqp_url, broker.names) == 1
     await eventually(lambda: counter(session_factory, "later"))
     assert await list_dead_letters(amqp_url, broker.names) == []
+
+
+async def test_an_unreachable_database_does_not_use_up_attempts(session_factory, broker):
+    """While PostgreSQL refuses connections (a restart, a full server) every event fails; it
+    must wait and come back, not march through its attempts into the dead letters."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from suite_shared.db import make_session_factory
+
+    dead_engine = create_async_engine("postgresql+asyncpg://postgres@127.0.0.1:1/none")
+    consumer = consumer_for(broker, make_session_factory(dead_engine))  # 3 attempts, 50/100 ms
+    await consumer.start()
+    await emit(session_factory, {"name": "outage"})
+    await OutboxRelay(session_factory.kw["bind"], broker).publish_batch()
+    await asyncio.sleep(1.5)  # ~30 tries at 50 ms: far more than 3 attempts
+    consumer.session_factory = session_factory  # the database is back
+    await eventually(lambda: counter(session_factory, "outage"), timeout=5)
+    assert await counter(session_factory, "outage") == 1
+    channel = await broker.connection.channel()
+    dead_letters = await channel.declare_queue(broker.names.dead_letter_queue, passive=True)
+    assert dead_letters.declaration_result.message_count == 0
+    await channel.close()
+    await dead_engine.dispose()

@@ -37,7 +37,8 @@ def make_engine(settings: ServiceSettings) -> AsyncEngine:
     return create_async_engine(
         settings.effective_database_url,
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_s,
         pool_pre_ping=True,
     )
 

@@ -10,17 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "/problems/"
+# What a client is told to wait before retrying when a dependency is away: PostgreSQL restarts
+# in 1-4 s here, and a full pool frees a connection within a request's time.
+RETRY_AFTER_S = 2
+# SQLSTATE classes and codes that mean "the database cannot serve now", not "this request is
+# wrong": connection exceptions, insufficient resources (too many clients, disk full), and the
+# server shutting down or starting up.
+_UNAVAILABLE_CLASSES = ("08", "53")
+_UNAVAILABLE_CODES = {"57P01", "57P02", "57P03", "40001", "40P01"}
 
 
 class Problem(Exception):
@@ -106,6 +116,27 @@ def invalid_all(
     return Problem(422, slug, "Invalid input", detail, field=field, errors=listed, **extra)
 
 
+def service_unavailable(detail: str, slug: str = "service-unavailable") -> Problem:
+    """503: a dependency (the database, the broker, another service) is away; retry later."""
+    return Problem(503, slug, "Service unavailable", detail, retry_after=RETRY_AFTER_S)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Is ``error`` PostgreSQL being unreachable or out of connections (rather than a bug or
+    bad input)? Also true for a serialization failure or deadlock, which a retry resolves."""
+    if isinstance(error, PoolTimeout | OSError | asyncpg.InterfaceError):
+        return True  # a full pool, a refused or reset connection, a closed connection
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        cause = getattr(error.orig, "__cause__", None) or error.orig
+        if isinstance(cause, OSError | asyncpg.InterfaceError):
+            return True
+        code = getattr(cause, "sqlstate", None) or ""
+        return code[:2] in _UNAVAILABLE_CLASSES or code in _UNAVAILABLE_CODES
+    return False
+
+
 def forbidden(detail: str = "You do not have permission to do this") -> Problem:
     return Problem(403, "forbidden", "Forbidden", detail)
 
@@ -116,6 +147,8 @@ def unauthorized(detail: str = "A valid access token is required") -> Problem:
 
 def problem_response(problem: Problem, request: Request | None = None, headers=None):
     instance = request.url.path if request is not None else None
+    if problem.status == 503 and "retry_after" in problem.extra:
+        headers = {"Retry-After": str(problem.extra["retry_after"]), **(headers or {})}
     return JSONResponse(
         problem.body(instance),
         status_code=problem.status,
@@ -169,10 +202,29 @@ async def _on_database_error(request: Request, exc: DBAPIError):
     if _is_nul_text(exc):
         problem = invalid("body", "text may not contain the NUL character (U+0000)")
         return problem_response(problem, request)
+    if database_unavailable(exc):
+        return _unavailable_response(request, exc)
+    return await _on_unexpected(request, exc)
+
+
+def _unavailable_response(request: Request, exc: BaseException):
+    log.warning("database unavailable", path=request.url.path, error=repr(exc)[:300])
+    problem = service_unavailable(
+        "The database cannot take this request right now; retry shortly", "database-unavailable"
+    )
+    return problem_response(problem, request)
+
+
+async def _on_connection_error(request: Request, exc: Exception):
+    # Handled here rather than by the catch-all: Starlette re-raises what reaches that one.
+    if database_unavailable(exc):
+        return _unavailable_response(request, exc)
     return await _on_unexpected(request, exc)
 
 
 async def _on_unexpected(request: Request, exc: Exception):
+    if database_unavailable(exc):
+        return _unavailable_response(request, exc)
     log.exception("unhandled error", path=request.url.path)
     problem = Problem(500, "internal-error", "Internal error", "Something went wrong on our side")
     return problem_response(problem, request)
@@ -183,4 +235,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(DBAPIError, _on_database_error)
+    for kind in (OSError, PoolTimeout, asyncpg.InterfaceError):
+        app.add_exception_handler(kind, _on_connection_error)
     app.add_exception_handler(Exception, _on_unexpected)

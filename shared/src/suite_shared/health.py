@@ -1,4 +1,5 @@
-"""/health (the process is alive), /ready (database and broker reachable), /metrics."""
+"""/health (the process is alive), /ready (database and broker reachable, consumer attached),
+/metrics."""
 
 from __future__ import annotations
 
@@ -25,7 +26,11 @@ async def ready(request: Request) -> JSONResponse:
         checks["database"] = "ok"
     except Exception as error:  # any failure means not ready; say which
         checks["database"] = f"down: {type(error).__name__}"
+    # aio-pika's robust connection is "not closed" while it reconnects: ask whether it is
+    # connected now, and whether this service's consumer is attached to its queue.
     checks["broker"] = "ok" if runtime.broker.is_connected else "down"
+    if runtime.consumer is not None:
+        checks["consumer"] = "ok" if runtime.consumer.is_attached else "down"
     ok = all(v == "ok" for v in checks.values())
     return JSONResponse(
         {"status": "ready" if ok else "not ready", "checks": checks},

@@ -20,7 +20,14 @@ class ServiceSettings(BaseSettings):
 
     postgres_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     database_url: str | None = None
-    db_pool_size: int = 10
+    # Connections per process: pool + overflow + the relay's LISTEN connection. PostgreSQL
+    # allows 100 by default (3 reserved): the budget in docs/operations.md keeps two whole
+    # suites (or one suite with two replicas of every service) under it. Work is CPU-bound on
+    # few cores, so a request waits for a connection rather than the database thrashing.
+    db_pool_size: int = 3
+    db_max_overflow: int = 1
+    # How long a request waits for a free connection before it is answered 503.
+    db_pool_timeout_s: float = 10.0
 
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     # Prefix of every exchange and queue name; tests use a fresh one per test.

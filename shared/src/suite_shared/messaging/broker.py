@@ -48,7 +48,15 @@ class Broker:
 
     @property
     def is_connected(self) -> bool:
-        return self.connection is not None and not self.connection.is_closed
+        """Connected now: a robust connection that is reconnecting is not closed, but its
+        ``connected`` event is clear until the transport and channels are back."""
+        return (
+            self.connection is not None
+            and not self.connection.is_closed
+            and self.connection.connected.is_set()
+            and self.channel is not None
+            and not self.channel.is_closed
+        )
 
     async def publish(self, routing_key: str, body: bytes, *, message_id: str, headers=None):
         """Publish to the events exchange and wait for the broker's confirm."""

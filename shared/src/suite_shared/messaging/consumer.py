@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from suite_shared import context
+from suite_shared.errors import database_unavailable
 from suite_shared.events.envelope import Envelope
 from suite_shared.events.registry import UnknownEventType, payload_model
 from suite_shared.messaging import inbox
@@ -62,6 +63,7 @@ class Consumer:
         self.name = broker.names.service
         self.channel: AbstractRobustChannel | None = None
         self.queue: AbstractQueue | None = None  # kept referenced so it is restored on reconnect
+        self.consumer_tag: str | None = None
 
     async def start(self) -> None:
         assert self.broker.connection is not None, "Broker.connect() first"
@@ -71,7 +73,17 @@ class Consumer:
         self.queue = await declare_service_queues(
             self.channel, self.broker.names, self.handlers.keys(), self.retry_delays_ms
         )
-        await self.queue.consume(self.on_message, robust=True)
+        self.consumer_tag = await self.queue.consume(self.on_message, robust=True)
+
+    @property
+    def is_attached(self) -> bool:
+        """Consuming now: the channel is open (a robust channel is closed while it reconnects)
+        and the queue's consumer is registered."""
+        return (
+            self.channel is not None
+            and not self.channel.is_closed
+            and self.consumer_tag is not None
+        )
 
     async def on_message(self, message: AbstractIncomingMessage) -> None:
         try:
@@ -91,7 +103,9 @@ class Consumer:
             await self._dead_letter(message, repr(error))
             return
         except Exception as error:
-            await self._retry_or_dead_letter(message, envelope, error)
+            await self._retry_or_dead_letter(
+                message, envelope, error, counts=not database_unavailable(error)
+            )
             return
         await message.ack()
         metrics.events_consumed.labels(envelope.type, "handled" if handled else "duplicate").inc()
@@ -125,23 +139,38 @@ class Consumer:
         )
 
     async def _retry_or_dead_letter(
-        self, message: AbstractIncomingMessage, envelope: Envelope, error: Exception
+        self,
+        message: AbstractIncomingMessage,
+        envelope: Envelope,
+        error: Exception,
+        *,
+        counts: bool = True,
     ) -> None:
+        """Park the message in a retry queue, or dead-letter it after ``max_attempts``. A
+        failure that is the database being away (``counts=False``: refused connections, a full
+        pool, a restart) says nothing about the event, so it does not use up an attempt: the
+        event waits the first delay and comes back with the same count, for as long as the
+        outage lasts."""
         attempt = self._attempt(message)
         summary = "".join(traceback.format_exception_only(error)).strip()[:1000]
-        if attempt >= self.max_attempts:
+        if counts and attempt >= self.max_attempts:
             log.error("event failed for good", type=envelope.type, attempt=attempt, error=summary)
             await self._dead_letter(message, summary)
             return
-        delay = self.retry_delays_ms[min(attempt - 1, len(self.retry_delays_ms) - 1)]
+        delay = (
+            self.retry_delays_ms[min(attempt - 1, len(self.retry_delays_ms) - 1)]
+            if counts
+            else self.retry_delays_ms[0]
+        )
         log.warning(
-            "event failed; retrying",
+            "event failed; retrying" if counts else "database unavailable; event parked",
             type=envelope.type,
             attempt=attempt,
             delay_ms=delay,
             error=summary,
         )
-        copy = self._copy(message, {ATTEMPT_HEADER: attempt + 1, ERROR_HEADER: summary})
+        next_attempt = attempt + 1 if counts else attempt
+        copy = self._copy(message, {ATTEMPT_HEADER: next_attempt, ERROR_HEADER: summary})
         try:
             await self.broker.send_to_queue(self.broker.names.retry_queue(delay), copy)
         except Exception:

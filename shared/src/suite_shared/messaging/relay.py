@@ -7,6 +7,10 @@ the confirmed rows sent in the same transaction. A relay that dies after publish
 committing leaves the rows unsent: they are published again, and the consumers' inbox makes the
 duplicate harmless. Between passes the relay sleeps until a NOTIFY from the outbox trigger or
 the polling interval, whichever comes first.
+
+While the broker is away the relay does not touch the database, and after a failed pass it
+waits (growing from 0.5 s to 5 s) instead of starting another at the next NOTIFY: an outage
+once had 121 rows tried 7,157 times in 10 s.
 """
 
 from __future__ import annotations
@@ -18,9 +22,12 @@ from datetime import timedelta
 
 import asyncpg
 import structlog
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from suite_shared.idempotency import RETENTION as IDEMPOTENCY_RETENTION
+from suite_shared.idempotency import idempotent_requests
+from suite_shared.messaging.backoff import Backoff
 from suite_shared.messaging.broker import Broker
 from suite_shared.messaging.tables import OUTBOX_CHANNEL, outbox
 from suite_shared.observability import metrics
@@ -29,6 +36,7 @@ from suite_shared.settings import to_plain_postgres_url
 log = structlog.get_logger(__name__)
 
 RETENTION = timedelta(days=7)
+BROKER_CHECK_INTERVAL_S = 0.25
 
 
 class OutboxRelay:
@@ -49,6 +57,7 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_interval_s = poll_interval_s
         self._wake = asyncio.Event()
+        self.last_pass_failed = False
         self._listener: asyncpg.Connection | None = None
         self._task: asyncio.Task | None = None
 
@@ -83,8 +92,15 @@ class OutboxRelay:
     async def _run(self) -> None:
         last_cleanup = 0.0
         loop = asyncio.get_running_loop()
+        backoff = Backoff(initial=0.5, maximum=5.0)
         while True:
             self._wake.clear()
+            if not self.broker.is_connected:
+                # Nothing can be published: leave the database alone until the broker is back
+                # (robust reconnects take seconds), whatever the inserts' NOTIFYs say. Looking
+                # costs nothing, so look often: the backlog goes out as soon as it is back.
+                await asyncio.sleep(BROKER_CHECK_INTERVAL_S)
+                continue
             try:
                 published = await self.publish_batch()
                 if loop.time() - last_cleanup > 3600:
@@ -93,9 +109,14 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # keep relaying whatever went wrong with one pass
-                log.error("outbox relay pass failed", error=repr(error))
-                published = 0
-                await asyncio.sleep(self.poll_interval_s)
+                delay = backoff.next_delay()
+                log.error("outbox relay pass failed", error=repr(error), retry_in_s=delay)
+                await asyncio.sleep(delay)
+                continue
+            if self.last_pass_failed:
+                await asyncio.sleep(backoff.next_delay())  # the broker refuses: don't hammer it
+                continue
+            backoff.reset()
             if published >= self.batch_size:
                 continue  # more waiting: no sleep
             if self._listener is None or self._listener.is_closed():
@@ -111,10 +132,12 @@ class OutboxRelay:
         """Publish one batch; returns how many rows were published."""
         async with self.engine.begin() as conn:
             rows = await self._claim(conn)
+            self.last_pass_failed = False
             if not rows:
                 return 0
             sent, failed = await self._publish(rows)
             await self._mark(conn, sent, failed)
+            self.last_pass_failed = bool(failed)
         metrics.outbox_published.inc(len(sent))
         return len(sent)
 
@@ -147,8 +170,12 @@ class OutboxRelay:
             await conn.execute(
                 update(outbox).where(outbox.c.seq.in_(sent)).values(published_at=func.now())
             )
+        if not failed:
+            return
+        # One line per pass, not per row: a broker outage would otherwise flood the log.
+        first_seq, first_error = next(iter(failed.items()))
+        log.warning("outbox publish failed", rows=len(failed), seq=first_seq, error=first_error)
         for seq, error in failed.items():
-            log.warning("outbox publish failed", seq=seq, error=error)
             await conn.execute(
                 update(outbox)
                 .where(outbox.c.seq == seq)
@@ -163,6 +190,13 @@ class OutboxRelay:
                     outbox.c.published_at < func.now() - RETENTION,
                 )
             )
+            # Idempotency keys (suite_shared.idempotency) of services that take them.
+            if await conn.scalar(text("SELECT to_regclass('idempotent_requests') IS NOT NULL")):
+                await conn.execute(
+                    delete(idempotent_requests).where(
+                        idempotent_requests.c.created_at < func.now() - IDEMPOTENCY_RETENTION
+                    )
+                )
 
     async def backlog(self) -> int:
         async with self.engine.connect() as conn:
