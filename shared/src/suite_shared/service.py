@@ -126,6 +126,9 @@ def create_service_app(
             yield
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    # No 307 to the path without its trailing slash: behind the gateway that Location would
+    # name this service's internal address. A path with a stray slash is simply not found.
+    app.router.redirect_slashes = False
     app.state.settings = settings
     app.state.verifier = make_verifier(settings)
     install_error_handlers(app)
