@@ -3,6 +3,12 @@
 Every service starts with its own entry point (``python -m <package>``), which creates its
 database, migrates it and declares its broker queues; the gateway starts last. Ctrl-C (or
 SIGTERM) stops every process.
+
+Replicas (``LocalSuite(replicas=2)``, or ``SUITE_REPLICAS=2``): N processes of every service and
+of the gateway, as Kubernetes runs them. Replica r listens on the service's port + 10·r; the
+replicas of a service share its database and its queue. Each gateway is given every replica of
+each service (a comma-separated ``<NAME>_URL``, which it round-robins); a service calling another
+(orders → catalog, JWKS from identity) is given the peer replica of its own index.
 """
 
 from __future__ import annotations
@@ -35,6 +41,10 @@ SERVICES = [
     ServiceSpec("orders", "orders_service", 8005),
 ]
 GATEWAY = ServiceSpec("gateway", "gateway_service", 8000, has_database=False)
+# Replica r of a service listens on its port + REPLICA_PORT_STEP·r: the ports of one suite stay
+# within its hundred (the port offsets of suites started side by side are multiples of 100).
+REPLICA_PORT_STEP = 10
+MAX_REPLICAS = 10
 
 
 def env_name(service: str) -> str:
@@ -53,14 +63,34 @@ class LocalSuite:
     database_suffix: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     log_dir: str | None = None
+    replicas: int = int(os.environ.get("SUITE_REPLICAS", "1"))
+    # By process name: the service's name for its first replica, "<name>.<r+1>" for the others.
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
-    def url(self, spec: ServiceSpec) -> str:
-        return f"http://127.0.0.1:{spec.port + self.port_offset}"
+    def __post_init__(self) -> None:
+        if not 1 <= self.replicas <= MAX_REPLICAS:
+            raise ValueError(f"replicas must be 1..{MAX_REPLICAS}, not {self.replicas}")
+
+    def port(self, spec: ServiceSpec, replica: int = 0) -> int:
+        return spec.port + self.port_offset + REPLICA_PORT_STEP * replica
+
+    def url(self, spec: ServiceSpec, replica: int = 0) -> str:
+        return f"http://127.0.0.1:{self.port(spec, replica)}"
+
+    def urls(self, spec: ServiceSpec) -> list[str]:
+        return [self.url(spec, r) for r in range(self.replicas)]
+
+    @staticmethod
+    def process_name(spec: ServiceSpec, replica: int = 0) -> str:
+        return spec.name if replica == 0 else f"{spec.name}.{replica + 1}"
 
     @property
     def gateway_url(self) -> str:
         return self.url(GATEWAY)
+
+    @property
+    def gateway_urls(self) -> list[str]:
+        return self.urls(GATEWAY)
 
     def database_url(self, spec: ServiceSpec) -> str:
         name = "suite_" + spec.name.replace("-", "_")
@@ -68,56 +98,75 @@ class LocalSuite:
             name += "_" + self.database_suffix
         return self.postgres_url.rsplit("/", 1)[0] + "/" + name
 
-    def environment(self, spec: ServiceSpec) -> dict[str, str]:
+    def environment(self, spec: ServiceSpec, replica: int = 0) -> dict[str, str]:
+        if spec is GATEWAY:
+            peers = {s.name: ",".join(self.urls(s)) for s in SERVICES}
+        else:
+            peers = {s.name: self.url(s, replica) for s in SERVICES}
         env = {
             **os.environ,
             "POSTGRES_URL": self.postgres_url,
             "AMQP_URL": self.amqp_url,
             "BROKER_NAMESPACE": self.namespace,
             "HOST": "127.0.0.1",
-            "PORT": str(spec.port + self.port_offset),
-            "IDENTITY_URL": self.url(SERVICES[0]),
-            **{f"{env_name(s.name)}_URL": self.url(s) for s in SERVICES},
+            "PORT": str(self.port(spec, replica)),
+            **{f"{env_name(name)}_URL": url for name, url in peers.items()},
             **self.extra_env,
         }
         if spec.has_database:
             env["DATABASE_URL"] = self.database_url(spec)
         return env
 
-    def start_one(self, spec: ServiceSpec) -> None:
+    def start_one(self, spec: ServiceSpec, replica: int = 0) -> None:
+        """Start (or start again, after it died) one replica of a service."""
+        name = self.process_name(spec, replica)
         output = None
         if self.log_dir:
             os.makedirs(self.log_dir, exist_ok=True)
-            output = open(os.path.join(self.log_dir, f"{spec.name}.log"), "ab")  # noqa: SIM115
-        self.processes[spec.name] = subprocess.Popen(
+            output = open(os.path.join(self.log_dir, f"{name}.log"), "ab")  # noqa: SIM115
+        self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", spec.module],
-            env=self.environment(spec),
+            env=self.environment(spec, replica),
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
             start_new_session=True,  # Ctrl-C in the terminal reaches us, and we stop them
         )
+        if output is not None:
+            output.close()  # the child has its own copy
 
-    async def wait_ready(self, spec: ServiceSpec, timeout: float = 90.0) -> None:
+    async def wait_ready(self, spec: ServiceSpec, timeout: float = 90.0, replica: int = 0) -> None:
         path = "/health" if spec is GATEWAY else "/ready"
+        name = self.process_name(spec, replica)
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(timeout=2.0) as client:
             while time.monotonic() < deadline:
-                process = self.processes[spec.name]
+                process = self.processes[name]
                 if process.poll() is not None:
-                    raise RuntimeError(f"{spec.name} exited with code {process.returncode}")
+                    raise RuntimeError(f"{name} exited with code {process.returncode}")
                 with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(self.url(spec) + path)).status_code == 200:
+                    if (await client.get(self.url(spec, replica) + path)).status_code == 200:
                         return
                 await asyncio.sleep(0.2)
-        raise TimeoutError(f"{spec.name} did not become ready in {timeout:.0f} s")
+        raise TimeoutError(f"{name} did not become ready in {timeout:.0f} s")
 
     async def start(self) -> None:
         try:
+            # The first replica of each service creates and migrates its database alone; the
+            # others start once it is ready (two migrating one database at once would race).
             for spec in SERVICES:
                 self.start_one(spec)
             await asyncio.gather(*(self.wait_ready(s) for s in SERVICES))
-            self.start_one(GATEWAY)
-            await self.wait_ready(GATEWAY)
+            for replica in range(1, self.replicas):
+                for spec in SERVICES:
+                    self.start_one(spec, replica)
+            await asyncio.gather(
+                *(self.wait_ready(s, replica=r) for s in SERVICES for r in range(1, self.replicas))
+            )
+            for replica in range(self.replicas):
+                self.start_one(GATEWAY, replica)
+            await asyncio.gather(
+                *(self.wait_ready(GATEWAY, replica=r) for r in range(self.replicas))
+            )
         except BaseException:
             self.stop()
             raise
