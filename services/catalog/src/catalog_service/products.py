@@ -157,6 +157,9 @@ def _refresh_search(product: Product) -> None:
 
 
 async def flush(session: AsyncSession, product: Product) -> None:
+    # Read before the flush: a failed flush rolls the transaction back and expires a loaded
+    # product, and reading an expired attribute then raises PendingRollbackError (a 500).
+    code = product.code
     try:
         await session.flush()
     except IntegrityError as error:
@@ -164,9 +167,7 @@ async def flush(session: AsyncSession, product: Product) -> None:
             raise conflict(
                 "duplicate", "Another product has this barcode", field="barcode"
             ) from None
-        raise conflict(
-            "duplicate", f"Another product has the code {product.code}", field="code"
-        ) from None
+        raise conflict("duplicate", f"Another product has the code {code}", field="code") from None
 
 
 async def create(uow: UnitOfWork, data: dict[str, Any], actor: uuid.UUID | None) -> Product:

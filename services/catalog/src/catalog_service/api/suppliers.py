@@ -239,11 +239,12 @@ async def delete_supplier_type(type_id: uuid.UUID, uow: Uow, _: Principal = MANA
         raise conflict(
             "in-use", f"{supplier_type.name} is the type of {used} suppliers", suppliers=used
         )
+    name = supplier_type.name  # the failed flush below would expire it
     await uow.session.delete(supplier_type)
     try:
         await uow.session.flush()
     except IntegrityError:  # the lock above should make this unreachable; never a 500
-        raise conflict("in-use", f"{supplier_type.name} is the type of suppliers") from None
+        raise conflict("in-use", f"{name} is the type of suppliers") from None
     await uow.commit()
     return Response(status_code=204)
 

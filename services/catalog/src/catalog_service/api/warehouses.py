@@ -84,13 +84,17 @@ async def update_warehouse(
         raise invalid("active", "The default warehouse cannot be deactivated")
     for key, value in changes.items():
         setattr(warehouse, key, value)
+    code = warehouse.code  # read before a flush that may fail and expire the warehouse
+    warehouse.version += 1
+    warehouse.updated_at = func.now()
+    # Flushed before _make_default, whose UPDATE would otherwise autoflush a taken code outside
+    # _flush (an IntegrityError, a 500).
+    await _flush(uow.session, code)
     if body.is_default:
         if not warehouse.active:
             raise invalid("is_default", "An inactive warehouse cannot be the default")
         await _make_default(uow.session, warehouse)
-    warehouse.version += 1
-    warehouse.updated_at = func.now()
-    await _flush(uow.session, warehouse.code)
+        await uow.session.flush()
     await uow.session.refresh(warehouse)
     await uow.commit()
     return warehouse
