@@ -192,3 +192,22 @@ async def test_stale_decision_does_not_override_a_manual_assignment(app, client,
     await eventually(handled)
     got = (await client.get(f"/customers/{customer['id']}", headers=auth(token))).json()
     assert got["owner_id"] == str(manual)
+
+
+async def test_null_for_a_field_that_cannot_be_empty_is_a_422_naming_it(client, make_token):
+    token = make_token(uuid.uuid4(), MANAGER)
+    created = (await client.post("/customers", headers=auth(token), json={"name": "C"})).json()
+    for field in ("name", "kind"):
+        response = await client.patch(
+            f"/customers/{created['id']}", headers=auth(token), json={field: None}
+        )
+        assert response.status_code == 422, (field, response.text)
+        assert response.json()["field"] == field
+    # Nullable fields and lists clear as before.
+    cleared = await client.patch(
+        f"/customers/{created['id']}",
+        headers=auth(token),
+        json={"phone": None, "groups": None, "birthday": None},
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["groups"] == [] and cleared.json()["version"] == 1

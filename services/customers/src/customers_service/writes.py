@@ -4,6 +4,7 @@ API and by imports alike (callers commit)."""
 from __future__ import annotations
 
 import uuid
+from copy import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,12 @@ from suite_shared.uow import UnitOfWork
 
 EDITABLE = EDITABLE_FIELDS
 EMPTY_COLLECTIONS = {"groups": [], "other_phones": [], "external_refs": {}}
+# Editable fields a null cannot clear (their columns are NOT NULL and have no empty form).
+NOT_NULL = frozenset(
+    key
+    for key in EDITABLE
+    if key not in EMPTY_COLLECTIONS and not Customer.__table__.c[key].nullable
+)
 
 
 async def current_rules(uow) -> list:
@@ -96,10 +103,16 @@ async def update(
     """Apply the given editable fields; False when nothing actually changed. Only list keys
     the customer does not hold yet are checked (see domain.list_refs)."""
     requested = {k: v for k, v in fields.items() if k in EDITABLE}
-    if "name" in requested and requested["name"] is None:
-        raise Problem(
-            422, "validation-error", "Invalid input", "name cannot be empty", field="name"
-        )
+    for key in sorted(NOT_NULL):
+        if key in requested and requested[key] is None:
+            raise Problem(
+                422, "validation-error", "Invalid input", f"{key} cannot be empty", field=key
+            )
+    # A null list is the empty list: clearing an empty one changes nothing.
+    requested = {
+        k: copy(EMPTY_COLLECTIONS[k]) if v is None and k in EMPTY_COLLECTIONS else v
+        for k, v in requested.items()
+    }
     before = {key: getattr(customer, key) for key in requested}
     changes = changed_fields(before, requested)
     if not changes:
@@ -107,7 +120,7 @@ async def update(
     refs = new_refs(requested, CUSTOMER_REFS, held=before)
     await settings_lists.require_items(uow.session, refs, held_items)
     for key, value in requested.items():
-        setattr(customer, key, EMPTY_COLLECTIONS.get(key, value) if value is None else value)
+        setattr(customer, key, value)
     customer.updated_by = principal.id
     customer.updated_at = func.now()
     customer.version += 1
