@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -31,12 +32,26 @@ COLUMNS = (
 )
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection), so such a
+# cell gets a ' in front, as OWASP advises; a plain number (+84912345678, -5) is no formula.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def neutralise(text: str) -> str:
+    if text.startswith(FORMULA_LEADS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return ", ".join(value)
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+        text = ", ".join(value)
+    else:
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return neutralise(text)
 
 
 def _line(values) -> str:
