@@ -14,14 +14,14 @@ def test_spellings_of_one_value_give_one_key():
     one = {
         "name": "Nguyễn  Văn An",
         "email": "An@Example.com",
-        "tax_code": "0101 234-567",
+        "tax_code": "0100.109.106 001",
         "phone": "+84912345678",
         "code": " kh000001",
     }
     other = {
         "name": "nguyen van an",
         "email": "an@example.com ",
-        "tax_code": "0101234567",
+        "tax_code": "0100109106-001",
         "phone": "+84912345678",
         "code": "KH000001",
     }

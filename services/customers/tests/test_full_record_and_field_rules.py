@@ -43,14 +43,14 @@ async def test_full_record_round_trip(client, make_token):
         kind="company",
         phone="0912 345 678",
         other_phones=["+84 987 654 321", "0987654321"],
-        tax_code="0101234567",
+        tax_code="0100109106 001",  # a branch, typed with a space
         gender=None,
         birthday="1990-05-01",
         address="12 Lê Lợi, Q1",
         external_refs={"kiotviet": "778899"},
     )
     assert body["other_phones"] == ["+84987654321"]
-    assert body["tax_code"] == "0101234567" and body["birthday"] == "1990-05-01"
+    assert body["tax_code"] == "0100109106-001" and body["birthday"] == "1990-05-01"
     assert body["external_refs"] == {"kiotviet": "778899"}
     assert body["lifecycle_stage"] == "lead" and body["converted_at"] is None
     found = await client.get("/customers", headers=auth(token), params={"q": "0987654321"})
@@ -62,6 +62,8 @@ async def test_bad_record_fields_are_422_naming_the_field(app, client, make_toke
     for field, value in [
         ("birthday", "2999-01-01"),
         ("tax_code", "12ab"),
+        ("tax_code", "0101234567"),  # a wrong check digit
+        ("tax_code", "0100109106-01"),  # a mistyped branch
         ("gender", "x"),
         ("other_phones", ["123"]),
         ("external_refs", {"k": 1}),
@@ -132,12 +134,12 @@ async def test_duplicates_are_refused_in_any_spelling(app, client, make_token):
         name="Nguyễn Văn An",
         phone="0912 345 678",
         email="an@example.vn",
-        tax_code="0101234567",
+        tax_code="0314409058",
     )
     for field, value in [
         ("phone", "+84 912-345-678"),
         ("email", " AN@Example.VN"),
-        ("tax_code", "0101 234 567"),
+        ("tax_code", "0314 409 058"),
         ("name", "nguyen  van AN"),
     ]:
         extra = {"name": "Someone else"} if field != "name" else {}

@@ -167,3 +167,20 @@ async def test_bad_files_and_foreign_jobs(client, make_token):
     assert (
         await client.get(f"/imports/{job['id']}/rows", headers=auth(stranger))
     ).status_code == 404
+
+
+async def test_import_checks_the_tax_code_and_stores_one_form(client, make_token):
+    admin = make_token(uuid.uuid4(), ADMIN)
+    csv_text = (
+        "Tên khách hàng;MST\n"
+        "Công ty A;0100109106001\n"  # a branch without its dash
+        "Công ty B;0101234567\n"  # a wrong check digit
+        "Công ty C;0314.409.058\n"
+    )
+    job = await upload(client, admin, csv_text.encode(), "mst.csv", "text/csv")
+    job = await finished(client, admin, job["id"])
+    assert (job["status"], job["created"], job["invalid"]) == ("done", 2, 1), job
+    rows = {r["row_number"]: r for r in await report(client, admin, job["id"])}
+    assert rows[3]["status"] == "invalid" and rows[3]["field"] == "tax_code"
+    listed = (await client.get("/customers", headers=auth(admin), params={"sort": "name"})).json()
+    assert [c["tax_code"] for c in listed["items"]] == ["0100109106-001", "0314409058"]

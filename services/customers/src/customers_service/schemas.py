@@ -10,12 +10,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from customers_service.filters import CustomerFilterBody
+from suite_shared.tax_code import optional_tax_code
 from suite_shared.text import InvalidPhone, normalize_phone
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 Kind = Literal["person", "company"]
 Gender = Literal["male", "female", "other"]
-TAX_CODE = re.compile(r"^[0-9][0-9 \-]{8,16}[0-9]$")
 
 
 def _clean_phone(value: str | None) -> str | None:
@@ -44,11 +44,8 @@ def _clean_phones(values: list[str] | None) -> list[str] | None:
 
 
 def _clean_tax_code(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    if not TAX_CODE.match(value.strip()):
-        raise ValueError("a tax code is 10 or 13 digits (dashes and spaces allowed)")
-    return value.strip()
+    # The check digit, the 13-digit branch form and one stored form: suite_shared.tax_code.
+    return optional_tax_code(value)
 
 
 def _clean_birthday(value: date | None) -> date | None:

@@ -11,20 +11,32 @@ what makes two concurrent creates of the same phone end with exactly one winner.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from suite_shared.tax_code import normalise_tax_code
 from suite_shared.text import fold
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
+
+
+def _tax_code_key(value: str) -> str:
+    """The stored normal form (suite_shared.tax_code) without its branch dash: every spelling
+    of one MST gives one key, and the key is the one stored before the normal form existed.
+    A value saved before the check digit was checked keeps the old rule (digits only)."""
+    with contextlib.suppress(ValueError):
+        value = normalise_tax_code(value)
+    return _NOT_ALNUM.sub("", value).upper()
+
 
 # Fields an admin may mark "check duplicates", with how their values are compared.
 DUPLICATE_FIELDS: dict[str, Callable[[str], str]] = {
     "phone": lambda v: v.strip(),  # already E.164 after validation: +84912345678
     "email": lambda v: v.strip().lower(),
-    "tax_code": lambda v: _NOT_ALNUM.sub("", v).upper(),
+    "tax_code": _tax_code_key,
     "name": fold,
     "code": lambda v: v.strip().upper(),
 }
