@@ -17,8 +17,10 @@ from catalog_service.schemas.categories import (
     CategoryOut,
     CategoryUpdate,
 )
+from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import check_version, conflict, invalid
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.service import Session, Uow
 from suite_shared.text import fold
 
@@ -58,8 +60,18 @@ async def get_category(category_id: uuid.UUID, _: StaffPrincipal, session: Sessi
     return await categories.get(session, category_id)
 
 
-@router.post("", status_code=201, response_model=CategoryOut)
-async def create_category(body: CategoryCreate, uow: Uow, _: Principal = require(MANAGE)):
+@router.post("", status_code=201, response_model=CategoryOut, responses=RETRY_RESPONSE)
+async def create_category(
+    body: CategoryCreate,
+    uow: Uow,
+    principal: Principal = require(MANAGE),
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    claimed = await idempotency.claim(
+        uow.session, "catalog.categories.create", principal.id, idempotency_key, body
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     if body.parent_id is not None:
         await categories.check_parent(uow.session, None, body.parent_id)
     category = Category(
@@ -74,8 +86,10 @@ async def create_category(body: CategoryCreate, uow: Uow, _: Principal = require
     await categories.flush_unique(uow, body.code)
     await uow.session.refresh(category)
     categories.emit(uow, category, "created")
+    out = CategoryOut.model_validate(category)
+    await idempotency.remember(uow.session, claimed, out)
     await uow.commit()
-    return category
+    return out
 
 
 @router.patch("/{category_id}", response_model=CategoryOut)

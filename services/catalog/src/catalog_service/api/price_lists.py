@@ -22,8 +22,10 @@ from catalog_service.schemas.price_lists import (
     PriceListOut,
     PriceListUpdate,
 )
+from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import invalid, not_found
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 from suite_shared.text import fold
@@ -69,8 +71,18 @@ async def get_price_list(price_list_id: uuid.UUID, _: StaffPrincipal, session: S
     return await price_lists.out_one(session, await price_lists.get(session, price_list_id))
 
 
-@router.post("/price-lists", status_code=201, response_model=PriceListOut)
-async def create_price_list(body: PriceListCreate, uow: Uow, principal: Principal = MANAGE):
+@router.post("/price-lists", status_code=201, response_model=PriceListOut, responses=RETRY_RESPONSE)
+async def create_price_list(
+    body: PriceListCreate,
+    uow: Uow,
+    principal: Principal = MANAGE,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    claimed = await idempotency.claim(
+        uow.session, "catalog.price_lists.create", principal.id, idempotency_key, body
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     price_lists.check_window(body.valid_from, body.valid_to)
     await customer_groups.require_known(uow.session, body.groups)
     data = body.model_dump(exclude={"groups", "priority"})
@@ -91,6 +103,7 @@ async def create_price_list(body: PriceListCreate, uow: Uow, principal: Principa
     await uow.session.refresh(price_list)
     price_lists.emit(uow, price_list, "created")
     out = await price_lists.out_one(uow.session, price_list)
+    await idempotency.remember(uow.session, claimed, out)
     await uow.commit()
     return out
 
@@ -201,9 +214,24 @@ async def _item_rows(session: AsyncSession, price_list_id: uuid.UUID, body: Item
 
 @router.put("/price-lists/{price_list_id}/items", response_model=PriceListOut)
 async def put_items(
-    price_list_id: uuid.UUID, body: ItemsPut, uow: Uow, principal: Principal = MANAGE
+    price_list_id: uuid.UUID,
+    body: ItemsPut,
+    uow: Uow,
+    principal: Principal = MANAGE,
+    idempotency_key: IdempotencyKeyHeader = None,
 ):
-    """Add or change up to 1000 prices at once: all of them, or (any bad line) none."""
+    """Add or change up to 1000 prices at once: all of them, or (any bad line) none. With an
+    Idempotency-Key a retry (which would otherwise bump the version again, or be refused for
+    the version it names) gets the first answer."""
+    claimed = await idempotency.claim(
+        uow.session,
+        "catalog.price_lists.put_items",
+        principal.id,
+        idempotency_key,
+        {"price_list_id": str(price_list_id), "body": body.model_dump(mode="json")},
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     price_list = await price_lists.get(uow.session, price_list_id, lock=True)
     price_lists.check_version(price_list, body.version)
     rows = await _item_rows(uow.session, price_list.id, body)
@@ -217,6 +245,7 @@ async def put_items(
     product_ids = (r["product_id"] for r in rows)
     await price_lists.changed(uow, price_list, "prices_changed", product_ids, actor=principal.id)
     out = await price_lists.out_one(uow.session, price_list)
+    await idempotency.remember(uow.session, claimed, out, status_code=200)
     await uow.commit()
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from fastapi import APIRouter, Request, Response
@@ -11,8 +12,10 @@ from catalog_service import products
 from catalog_service.domain.images import MAX_BYTES, ImageRejected, check_image
 from catalog_service.models import ProductImage
 from catalog_service.schemas.products import ImageOut
+from suite_shared import idempotency
 from suite_shared.auth import CurrentPrincipal, Principal, require
 from suite_shared.errors import conflict, invalid, not_found
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.service import Session, Uow
 
 router = APIRouter(prefix="/products/{product_id}/images", tags=["products"])
@@ -35,6 +38,7 @@ async def _read_limited(request: Request) -> bytes:
     "",
     status_code=201,
     response_model=ImageOut,
+    responses=RETRY_RESPONSE,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -45,8 +49,27 @@ async def _read_limited(request: Request) -> bytes:
         }
     },
 )
-async def upload_image(product_id: uuid.UUID, request: Request, uow: Uow, _: Principal = MANAGE):
+async def upload_image(
+    product_id: uuid.UUID,
+    request: Request,
+    uow: Uow,
+    principal: Principal = MANAGE,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
     data = await _read_limited(request)
+    claimed = await idempotency.claim(
+        uow.session,
+        "catalog.product_images.upload",
+        principal.id,
+        idempotency_key,
+        {
+            "product_id": str(product_id),
+            "content_type": request.headers.get("content-type", ""),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        },
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     try:
         checked = check_image(data, request.headers.get("content-type", ""))
     except ImageRejected as error:
@@ -68,8 +91,11 @@ async def upload_image(product_id: uuid.UUID, request: Request, uow: Uow, _: Pri
         data=data,
     )
     uow.session.add(image)
+    await uow.session.flush()
+    out = ImageOut.model_validate(image)
+    await idempotency.remember(uow.session, claimed, out)
     await uow.commit()
-    return ImageOut.model_validate(image)
+    return out
 
 
 @router.get(

@@ -17,8 +17,10 @@ from catalog_service.schemas.products import (
     ProductUpdate,
     StatusChange,
 )
+from suite_shared import idempotency
 from suite_shared.auth import CurrentPrincipal, Principal, require
 from suite_shared.errors import not_found
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.pagination import Pagination
 from suite_shared.service import Session, Uow
 
@@ -56,10 +58,21 @@ async def get_product(product_id: uuid.UUID, principal: CurrentPrincipal, sessio
     return await products.to_out(session, product)
 
 
-@router.post("", status_code=201, response_model=ProductOut)
-async def create_product(body: ProductCreate, uow: Uow, principal: Principal = MANAGE):
+@router.post("", status_code=201, response_model=ProductOut, responses=RETRY_RESPONSE)
+async def create_product(
+    body: ProductCreate,
+    uow: Uow,
+    principal: Principal = MANAGE,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    claimed = await idempotency.claim(
+        uow.session, "catalog.products.create", principal.id, idempotency_key, body
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     product = await products.create(uow, body.model_dump(), principal.id)
     out = await products.to_out(uow.session, product)
+    await idempotency.remember(uow.session, claimed, out)
     await uow.commit()
     return out
 

@@ -27,8 +27,10 @@ from catalog_service.schemas.stock import (
     StockLevelOut,
     StockSettings,
 )
+from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import invalid, not_found
+from suite_shared.idempotency import IdempotencyKeyHeader
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 from suite_shared.text import fold
@@ -111,9 +113,21 @@ async def list_movements(
 
 
 @router.post("/stock/adjustments", response_model=list[StockLevelOut])
-async def adjust_stock(body: Adjustment, uow: Uow, principal: Principal = MANAGE):
-    """A stock count or a correction, all lines or none, each recorded with the reason."""
+async def adjust_stock(
+    body: Adjustment,
+    uow: Uow,
+    principal: Principal = MANAGE,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    """A stock count or a correction, all lines or none, each recorded with the reason. With an
+    Idempotency-Key a retry gets the first answer and moves nothing: +10 received is applied
+    once however often the client resends it."""
     session = uow.session
+    claimed = await idempotency.claim(
+        session, "catalog.stock.adjust", principal.id, idempotency_key, body
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     warehouse = await session.get(Warehouse, body.warehouse_id)
     if warehouse is None:
         raise invalid("warehouse_id", f"No warehouse {body.warehouse_id}")
@@ -171,6 +185,9 @@ async def adjust_stock(body: Adjustment, uow: Uow, principal: Principal = MANAGE
         )
         for level in (levels[(pid, warehouse.id)] for pid in ids)
     ]
+    await idempotency.remember(
+        session, claimed, [o.model_dump(mode="json") for o in out], status_code=200
+    )
     await uow.commit()
     return out
 

@@ -23,9 +23,11 @@ from catalog_service.schemas.suppliers import (
     SupplierTypeUpdate,
     SupplierUpdate,
 )
+from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import conflict, flush_or_problem, invalid, not_found
 from suite_shared.events.catalog import SupplierChanged
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.pagination import Page, PageParams, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 from suite_shared.text import fold, phone_search_key
@@ -191,8 +193,20 @@ async def list_suppliers_of_type(
     return await _page(session, _supplier_query(filters, type_id), page)
 
 
-@router.post("/supplier-types", status_code=201, response_model=SupplierTypeOut)
-async def create_supplier_type(body: SupplierTypeCreate, uow: Uow, principal: Principal = MANAGE):
+@router.post(
+    "/supplier-types", status_code=201, response_model=SupplierTypeOut, responses=RETRY_RESPONSE
+)
+async def create_supplier_type(
+    body: SupplierTypeCreate,
+    uow: Uow,
+    principal: Principal = MANAGE,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    claimed = await idempotency.claim(
+        uow.session, "catalog.supplier_types.create", principal.id, idempotency_key, body
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     supplier_type = SupplierType(
         id=uuid.uuid4(),
         name_key=fold(body.name),
@@ -203,8 +217,10 @@ async def create_supplier_type(body: SupplierTypeCreate, uow: Uow, principal: Pr
     uow.session.add(supplier_type)
     await _flush(uow.session)
     await uow.session.refresh(supplier_type)
+    out = _type_out(supplier_type, 0)
+    await idempotency.remember(uow.session, claimed, out)
     await uow.commit()
-    return _type_out(supplier_type, 0)
+    return out
 
 
 @router.patch("/supplier-types/{type_id}", response_model=SupplierTypeOut)
@@ -265,8 +281,18 @@ async def get_supplier(supplier_id: uuid.UUID, _: StaffPrincipal, session: Sessi
     return await _get(session, supplier_id)
 
 
-@router.post("/suppliers", status_code=201, response_model=SupplierOut)
-async def create_supplier(body: SupplierCreate, uow: Uow, principal: Principal = MANAGE):
+@router.post("/suppliers", status_code=201, response_model=SupplierOut, responses=RETRY_RESPONSE)
+async def create_supplier(
+    body: SupplierCreate,
+    uow: Uow,
+    principal: Principal = MANAGE,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    claimed = await idempotency.claim(
+        uow.session, "catalog.suppliers.create", principal.id, idempotency_key, body
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     await _check_type(uow.session, body.type_id)
     await codes.lock_codes(uow.session, CODE_LOCK)
     supplier = Supplier(
@@ -282,8 +308,10 @@ async def create_supplier(body: SupplierCreate, uow: Uow, principal: Principal =
     await _flush(uow.session)
     await uow.session.refresh(supplier)
     _emit(uow, supplier, "created")
+    out = SupplierOut.model_validate(supplier)
+    await idempotency.remember(uow.session, claimed, out)
     await uow.commit()
-    return supplier
+    return out
 
 
 @router.patch("/suppliers/{supplier_id}", response_model=SupplierOut)

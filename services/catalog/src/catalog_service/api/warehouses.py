@@ -10,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from catalog_service.models import StockLevel, StockMovement, Warehouse
 from catalog_service.schemas.stock import WarehouseCreate, WarehouseOut, WarehouseUpdate
+from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import check_version, conflict, invalid, not_found
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.service import Session, Uow
 
 router = APIRouter(prefix="/warehouses", tags=["stock"])
@@ -55,8 +57,18 @@ async def get_warehouse(warehouse_id: uuid.UUID, _: StaffPrincipal, session: Ses
     return await _get(session, warehouse_id)
 
 
-@router.post("", status_code=201, response_model=WarehouseOut)
-async def create_warehouse(body: WarehouseCreate, uow: Uow, _: Principal = MANAGE):
+@router.post("", status_code=201, response_model=WarehouseOut, responses=RETRY_RESPONSE)
+async def create_warehouse(
+    body: WarehouseCreate,
+    uow: Uow,
+    principal: Principal = MANAGE,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    claimed = await idempotency.claim(
+        uow.session, "catalog.warehouses.create", principal.id, idempotency_key, body
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     warehouse = Warehouse(id=uuid.uuid4(), version=1, **body.model_dump(exclude={"is_default"}))
     uow.session.add(warehouse)
     await _flush(uow.session, body.code)
@@ -64,8 +76,10 @@ async def create_warehouse(body: WarehouseCreate, uow: Uow, _: Principal = MANAG
         await _make_default(uow.session, warehouse)
     await uow.session.flush()
     await uow.session.refresh(warehouse)
+    out = WarehouseOut.model_validate(warehouse)
+    await idempotency.remember(uow.session, claimed, out)
     await uow.commit()
-    return warehouse
+    return out
 
 
 @router.patch("/{warehouse_id}", response_model=WarehouseOut)
