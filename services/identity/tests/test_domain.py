@@ -133,8 +133,9 @@ def test_access_claims_and_refresh_tokens():
         audience="aud",
         now=1000,
         ttl_s=900,
+        token_version=3,
     )
-    assert claims["sub"] == str(user) and claims["kind"] == "staff"
+    assert claims["sub"] == str(user) and claims["kind"] == "staff" and claims["tv"] == 3
     assert claims["typ"] == "access" and claims["perms"] == ["a", "b"]
     assert claims["exp"] - claims["iat"] == 900
     first, second = new_refresh_token(), new_refresh_token()

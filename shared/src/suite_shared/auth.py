@@ -3,7 +3,9 @@
 identity signs staff tokens with an Ed25519 key and publishes the public half as a JWKS; every
 service (and the gateway) verifies tokens itself: algorithm pinned to EdDSA, issuer, audience,
 expiry. Keys come from the issuer's JWKS URL (cached, refetched when an unknown key id shows
-up, at most every few seconds) or from a JWKS given in configuration.
+up, at most every few seconds) or from a JWKS given in configuration. A token whose version
+(claim ``tv``) is below its user's entry in the revocation list is refused on every request,
+cached or not (suite_shared.revocations).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Depends, Request
 
 from suite_shared import context
-from suite_shared.errors import forbidden, unauthorized
+from suite_shared.errors import Problem, forbidden, unauthorized
+from suite_shared.revocations import Revocations
 
 ALGORITHM = "EdDSA"
 REFETCH_MIN_INTERVAL_S = 5.0
@@ -60,7 +63,13 @@ def jwks_document(keys: list[SigningKey]) -> dict[str, Any]:
 
 # ---- verification --------------------------------------------------------------------------
 class InvalidToken(Exception):
-    pass
+    slug = "unauthorized"
+
+
+class TokenRevoked(InvalidToken):
+    """Signed and unexpired, but identity has revoked it (deactivation, role or password)."""
+
+    slug = "token-revoked"
 
 
 class TokenVerifier:
@@ -71,8 +80,10 @@ class TokenVerifier:
         audience: str,
         jwks_url: str | None = None,
         static_jwks: dict[str, Any] | None = None,
+        revocations: Revocations | None = None,
     ):
         self.issuer = issuer
+        self.revocations = revocations if revocations is not None else Revocations()
         self.audience = audience
         self.jwks_url = jwks_url
         self._keys: dict[str, Any] = {}
@@ -125,8 +136,10 @@ class TokenVerifier:
         """
         claims = self._verified.get(token)
         if claims is not None and claims["exp"] > time.time():
+            self._check_revoked(claims)
             return dict(claims)  # a copy: callers must not be able to change the cache
         claims = await self._verify(token)
+        self._check_revoked(claims)
         if len(self._verified) >= MAX_CACHED_TOKENS:
             now = time.time()
             self._verified = {t: c for t, c in self._verified.items() if c["exp"] > now}
@@ -134,6 +147,14 @@ class TokenVerifier:
                 self._verified.clear()
         self._verified[token] = claims
         return dict(claims)
+
+    def _check_revoked(self, claims: dict[str, Any]) -> None:
+        minimum = self.revocations.minimum(str(claims.get("sub")))
+        if minimum is None:
+            return
+        version = claims.get("tv", 0)
+        if not isinstance(version, int) or isinstance(version, bool) or version < minimum:
+            raise TokenRevoked("the token was revoked; log in again")
 
     async def _verify(self, token: str) -> dict[str, Any]:
         try:
@@ -198,6 +219,8 @@ async def current_principal(request: Request) -> Principal:
         if claims.get("typ") != "access":
             raise InvalidToken("not an access token")
         principal = Principal.from_claims(claims)
+    except TokenRevoked as error:
+        raise Problem(401, TokenRevoked.slug, "Token revoked", str(error).capitalize()) from None
     except InvalidToken as error:
         raise unauthorized(f"Invalid token: {error}") from None
     context.actor.set(str(principal.id))

@@ -27,6 +27,7 @@ from suite_shared.messaging.relay import OutboxRelay
 from suite_shared.messaging.topology import Names
 from suite_shared.observability.logging import configure_logging
 from suite_shared.observability.middleware import CorrelationMiddleware
+from suite_shared.revocations import RevocationListener, Revocations, http_fetch
 from suite_shared.settings import ServiceSettings
 from suite_shared.uow import UnitOfWork
 
@@ -41,6 +42,7 @@ class Runtime:
     broker: Broker
     relay: OutboxRelay
     consumer: Consumer | None = None
+    revocations: RevocationListener | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:
@@ -58,9 +60,11 @@ async def running(
     handlers: dict[str, Handler] | None = None,
     on_start: Sequence[Hook] = (),
     on_stop: Sequence[Hook] = (),
+    revocations: Revocations | None = None,
 ) -> AsyncIterator[Runtime]:
-    """Start engine, broker, outbox relay and (if the service consumes events) the consumer;
-    ``on_stop`` hooks run first on the way out, while the database and broker still work."""
+    """Start engine, broker, outbox relay, (if the service consumes events) the consumer, and
+    the listener that keeps ``revocations`` (the verifier's list) current; ``on_stop`` hooks
+    run first on the way out, while the database and broker still work."""
     engine = make_engine(settings)
     session_factory = make_session_factory(engine)
     broker = Broker(settings.amqp_url, Names(settings.broker_namespace, settings.service_name))
@@ -74,9 +78,15 @@ async def running(
         poll_interval_s=settings.relay_poll_interval_s,
     )
     runtime = Runtime(settings, engine, session_factory, broker, relay)
+    runtime.revocations = RevocationListener(
+        revocations if revocations is not None else Revocations(),
+        broker,
+        http_fetch(settings.identity_url),
+    )
     try:
         for hook in on_start:
             await hook(runtime)
+        await runtime.revocations.start()  # after the hooks: identity reads its own database
         await relay.start()
         if handlers:
             runtime.consumer = Consumer(
@@ -92,6 +102,7 @@ async def running(
     finally:
         for hook in on_stop:
             await hook(runtime)
+        await runtime.revocations.stop()
         await relay.stop()
         await broker.close()
         await engine.dispose()
@@ -121,7 +132,8 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        async with running(settings, handlers, on_start, on_stop) as runtime:
+        revocations = app.state.verifier.revocations
+        async with running(settings, handlers, on_start, on_stop, revocations) as runtime:
             app.state.runtime = runtime
             yield
 

@@ -23,12 +23,17 @@ from gateway_service.rate_limit import RateLimiter
 from gateway_service.settings import GatewaySettings
 from gateway_service.upstream_health import check_all
 from suite_shared.errors import install_error_handlers
+from suite_shared.messaging.broker import Broker
+from suite_shared.messaging.topology import Names
 from suite_shared.observability.logging import configure_logging
 from suite_shared.observability.middleware import CorrelationMiddleware
+from suite_shared.revocations import RevocationListener, http_fetch
 from suite_shared.service import make_verifier
 
 
-def create_pages(settings: GatewaySettings, proxy: Proxy) -> FastAPI:
+def create_pages(
+    settings: GatewaySettings, proxy: Proxy, revocations: RevocationListener | None = None
+) -> FastAPI:
     upstreams = settings.upstream_urls()
     combined = CombinedOpenAPI(upstreams)
 
@@ -36,9 +41,14 @@ def create_pages(settings: GatewaySettings, proxy: Proxy) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
+        if revocations is not None:
+            await revocations.start()
         try:
             yield
         finally:
+            if revocations is not None:
+                await revocations.stop()
+                await revocations.broker.close()
             proxy.close()
             await client.aclose()
 
@@ -91,11 +101,18 @@ class Gateway:
 def create_app(settings: GatewaySettings | None = None):
     settings = settings or GatewaySettings()
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    verifier = make_verifier(settings)
+    # The edge refuses revoked tokens too: the same shared list and listener as the services,
+    # on a broker connection of the gateway's own (it publishes and consumes nothing else).
+    broker = Broker(settings.amqp_url, Names(settings.broker_namespace, settings.service_name))
+    revocations = RevocationListener(
+        verifier.revocations, broker, http_fetch(settings.identity_url)
+    )
     proxy = Proxy(
         settings.upstream_urls(),
-        make_verifier(settings),
+        verifier,
         RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
         timeout_s=settings.upstream_timeout_s,
         buffer_limit=settings.buffer_limit_bytes,
     )
-    return CorrelationMiddleware(Gateway(proxy, create_pages(settings, proxy)))
+    return CorrelationMiddleware(Gateway(proxy, create_pages(settings, proxy, revocations)))

@@ -3,7 +3,8 @@
 Services verify tokens again themselves (the gateway is not the only way in, e.g. inside the
 cluster); the gateway's check rejects bad tokens early and names the client for rate limits.
 The shared TokenVerifier remembers verified tokens until they expire, so this costs a dict
-lookup per request.
+lookup per request, plus one in the revocation list (suite_shared.revocations, kept current by
+the listener app.py starts): a revoked token is refused here too, as 401 token-revoked.
 """
 
 from __future__ import annotations

@@ -132,7 +132,7 @@ class Proxy:
                 client = "sub:" + str((await self.tokens.verify(token))["sub"])
             except InvalidToken as error:
                 detail = f"The access token was refused: {error}"
-                return (*problem(401, "unauthorized", "Unauthorized", detail), [])
+                return (*problem(401, error.slug, "Unauthorized", detail), [])
         if client is None:
             peer = scope.get("client")
             client = "ip:" + (peer[0] if peer else "unknown")

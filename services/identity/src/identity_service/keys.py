@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from identity_service.models import StoredSigningKey
 from identity_service.settings import IdentitySettings
 from suite_shared.auth import SigningKey, TokenVerifier, jwks_document
+from suite_shared.revocations import Revocations
 
 SIGNING_KEY_LOCK_ID = 7_240_101
 
@@ -90,13 +91,18 @@ async def load_key_ring(
     return KeyRing(stored[0], tuple(stored))
 
 
-def own_verifier(settings: IdentitySettings, keys: KeyRing) -> TokenVerifier:
+def own_verifier(
+    settings: IdentitySettings, keys: KeyRing, revocations: Revocations | None = None
+) -> TokenVerifier:
     """identity's verifier: its own keys, read at start rather than fetched from its own JWKS
     URL (which is this process, not yet serving). Keys given in JWT_PUBLIC_JWKS are trusted too,
-    as in every other service."""
+    as in every other service. ``revocations``: the process's list (the listener keeps it)."""
     document = keys.jwks()
     if settings.jwt_public_jwks:
         document["keys"] += json.loads(settings.jwt_public_jwks).get("keys", [])
     return TokenVerifier(
-        issuer=settings.jwt_issuer, audience=settings.jwt_audience, static_jwks=document
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        static_jwks=document,
+        revocations=revocations,
     )

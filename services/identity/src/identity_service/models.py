@@ -78,6 +78,10 @@ class User(Base):
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = _now()
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Claim ``tv`` of the user's access tokens; raised to revoke every older token
+    # (deactivation, role change, password reset or change) at the time tokens_revoked_at.
+    token_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    tokens_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         Index("uq_users_email_lower", func.lower(email), unique=True),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import any_, delete, func, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -14,7 +14,7 @@ from identity_service.domain.permissions import STAFF_MANAGE
 from identity_service.models import RefreshToken, Role, UnknownLoginFailures, User
 from identity_service.problems import duplicate
 from suite_shared.errors import conflict, invalid, not_found
-from suite_shared.events.identity import UserCreated, UserUpdated
+from suite_shared.events.identity import TokensRevoked, UserCreated, UserUpdated
 from suite_shared.uow import UnitOfWork
 
 UNKNOWN_LOGIN_RETENTION = timedelta(days=1)
@@ -145,6 +145,59 @@ async def revoke_sessions(session: AsyncSession, user_id: uuid.UUID, now: dateti
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+async def revoke_tokens(
+    uow: UnitOfWork, user: User, reason: str, ttl_s: int, *, end_sessions: bool
+) -> None:
+    """Refuse every access token the user holds now, in every service within seconds: raise
+    the token version (new tokens carry the new one) and tell every verifier. ``end_sessions``
+    revokes the refresh tokens too. ``user`` must be locked (loaded FOR UPDATE)."""
+    now = datetime.now(UTC)
+    user.token_version += 1
+    user.tokens_revoked_at = now
+    if end_sessions:
+        await revoke_sessions(uow.session, user.id, now)
+    emit_revocation(uow, user.id, user.token_version, now + timedelta(seconds=ttl_s), reason)
+
+
+async def revoke_role_tokens(uow: UnitOfWork, role: str, reason: str, ttl_s: int) -> None:
+    """As revoke_tokens, for every user of ``role`` (its permissions changed): their tokens
+    name the old permissions. Their sessions go on: the next refresh reads the new ones."""
+    now = datetime.now(UTC)
+    rows = await uow.session.execute(
+        update(User)
+        .where(User.role == role)
+        .values(token_version=User.token_version + 1, tokens_revoked_at=now)
+        .returning(User.id, User.token_version)
+        .execution_options(synchronize_session=False)
+    )
+    until = now + timedelta(seconds=ttl_s)
+    for user_id, version in rows.all():
+        emit_revocation(uow, user_id, version, until, reason)
+
+
+def emit_revocation(
+    uow: UnitOfWork, user_id: uuid.UUID, min_version: int, until: datetime, reason: str
+) -> None:
+    payload = TokensRevoked(
+        user_id=user_id, min_token_version=min_version, until=until, reason=reason
+    )
+    uow.emit(TokensRevoked.event_type, payload, subject=user_id, version=min_version)
+
+
+async def recent_revocations(session: AsyncSession, ttl_s: int) -> list[dict]:
+    """Every revocation whose tokens may not have expired yet (GET /.well-known/revocations)."""
+    ttl = timedelta(seconds=ttl_s)
+    rows = await session.execute(
+        select(User.id, User.token_version, User.tokens_revoked_at).where(
+            User.tokens_revoked_at > datetime.now(UTC) - ttl
+        )
+    )
+    return [
+        {"user_id": str(user_id), "min_token_version": version, "until": (at + ttl).isoformat()}
+        for user_id, version, at in rows.all()
+    ]
 
 
 def emit_user(uow: UnitOfWork, user: User, *, created: bool = False) -> None:

@@ -154,6 +154,7 @@ async def _issue(
         audience=settings.jwt_audience,
         now=int(time.time()),
         ttl_s=settings.access_token_ttl_s,
+        token_version=user.token_version,
     )
     refresh_token = new_refresh_token()
     uow.session.add(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from suite_shared.events.registry import EventPayload, event_type
 
@@ -24,6 +25,19 @@ class UserCreated(UserSnapshot):
 @event_type("identity.user.updated")
 class UserUpdated(UserSnapshot):
     pass
+
+
+@event_type("identity.user.tokens_revoked")
+class TokensRevoked(EventPayload):
+    """The user's access tokens below ``min_token_version`` (claim ``tv``) are refused
+    (suite_shared.revocations). Every verifying process hears it on a queue of its own."""
+
+    user_id: uuid.UUID
+    min_token_version: int
+    # Every token this refuses has expired by then (the revocation + the access-token TTL).
+    until: datetime
+    # deactivated, role_changed, role_permissions_changed, password_reset, password_changed
+    reason: str
 
 
 class DepartmentMember(EventPayload):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from identity_service import sessions
+from identity_service import repository, sessions
 from identity_service.deps import Context
 from identity_service.schemas import LoginIn, RefreshIn, TokenPair
 from suite_shared.errors import PROBLEM_JSON
-from suite_shared.service import Uow
+from suite_shared.revocations import REVOCATIONS_PATH
+from suite_shared.service import Session, Uow
 
 router = APIRouter(tags=["auth"])
 
@@ -48,3 +49,13 @@ async def jwks(ctx: Context, response: Response) -> dict:
     # Verifiers cache this; a short max-age lets a new key reach them within minutes.
     response.headers["Cache-Control"] = "public, max-age=300"
     return ctx.keys.jwks()
+
+
+# Internal: every token verifier reads it at start and every minute (suite_shared.revocations),
+# over the cluster network without a token, as it reads the JWKS. Not part of the public API
+# (the gateway asks a token for it); it names only user ids and token versions.
+@router.get(REVOCATIONS_PATH, include_in_schema=False)
+async def revocations(ctx: Context, session: Session, response: Response) -> dict:
+    response.headers["Cache-Control"] = "no-store"
+    items = await repository.recent_revocations(session, ctx.settings.access_token_ttl_s)
+    return {"items": items}

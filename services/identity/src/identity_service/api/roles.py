@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from identity_service import repository
 from identity_service.audit import check_version, flush, touch
+from identity_service.deps import Context
 from identity_service.domain.permissions import ADMIN_ROLE, PERMISSIONS, STAFF_MANAGE
 from identity_service.models import Role
 from identity_service.problems import duplicate, raise_for_integrity
@@ -66,7 +67,7 @@ async def create_role(body: RoleCreate, principal: Manager, uow: Uow):
 @router.patch(
     "/roles/{name}", response_model=RoleOut, summary="Change a role's description or permissions"
 )
-async def update_role(name: str, body: RoleUpdate, principal: Manager, uow: Uow):
+async def update_role(name: str, body: RoleUpdate, principal: Manager, uow: Uow, ctx: Context):
     role = await repository.get_role(uow.session, name, for_update=True)
     check_version("Role", role, body.version)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
@@ -88,6 +89,11 @@ async def update_role(name: str, body: RoleUpdate, principal: Manager, uow: Uow)
         setattr(role, key, value)
     touch(role, principal.id)
     await flush(uow.session)
+    if "permissions" in changes:
+        # Its users' tokens list the old permissions: refuse them everywhere.
+        await repository.revoke_role_tokens(
+            uow, role.name, "role_permissions_changed", ctx.settings.access_token_ttl_s
+        )
     await uow.commit()
     return role
 

@@ -53,7 +53,7 @@ async def change_own_password(
     if not await ctx.passwords.verify_async(user.password_hash, body.current_password):
         raise invalid("current_password", "The current password is wrong")
     ctx.check_password("new_password", body.new_password, user.email, user.phone)
-    await _set_password(uow, ctx, user, body.new_password, principal.id)
+    await _set_password(uow, ctx, user, body.new_password, principal.id, "password_changed")
 
 
 # ---- managing staff ------------------------------------------------------------------------
@@ -118,7 +118,9 @@ async def get_user(user_id: uuid.UUID, principal: Manager, session: Session):
 
 
 @router.patch("/{user_id}", response_model=UserOut, summary="Edit a staff user")
-async def update_user(user_id: uuid.UUID, body: UserUpdate, principal: Manager, uow: Uow):
+async def update_user(
+    user_id: uuid.UUID, body: UserUpdate, principal: Manager, uow: Uow, ctx: Context
+):
     user = await repository.get_user(uow.session, user_id, for_update=True)
     check_version("User", user, body.version)
     requested = body.model_dump(exclude_unset=True, exclude={"version"})
@@ -141,6 +143,11 @@ async def update_user(user_id: uuid.UUID, body: UserUpdate, principal: Manager, 
     for key, value in changes.items():
         setattr(user, key, value)
     touch(user, principal.id)
+    if "role" in changes:
+        # Tokens name the old role's permissions; the session goes on (a refresh reads the new).
+        await repository.revoke_tokens(
+            uow, user, "role_changed", ctx.settings.access_token_ttl_s, end_sessions=False
+        )
     await flush(uow.session)
     repository.emit_user(uow, user)
     await uow.commit()
@@ -152,14 +159,16 @@ async def update_user(user_id: uuid.UUID, body: UserUpdate, principal: Manager, 
     response_model=UserOut,
     summary="Deactivate: no more logins, sessions ended",
 )
-async def deactivate_user(user_id: uuid.UUID, principal: Manager, uow: Uow):
+async def deactivate_user(user_id: uuid.UUID, principal: Manager, uow: Uow, ctx: Context):
     user = await repository.get_user(uow.session, user_id, for_update=True)
     if not user.active:
         return user
     await _keep_a_manager(uow.session, user)
     user.active = False
     touch(user, principal.id)
-    await repository.revoke_sessions(uow.session, user.id, utcnow())
+    await repository.revoke_tokens(
+        uow, user, "deactivated", ctx.settings.access_token_ttl_s, end_sessions=True
+    )
     repository.emit_user(uow, user)
     await uow.commit()
     return user
@@ -201,16 +210,18 @@ async def reset_password(
 ):
     user = await repository.get_user(uow.session, user_id, for_update=True)
     ctx.check_password("password", body.password, user.email, user.phone)
-    await _set_password(uow, ctx, user, body.password, principal.id)
+    await _set_password(uow, ctx, user, body.password, principal.id, "password_reset")
 
 
-async def _set_password(uow, ctx, user: User, password: str, actor: uuid.UUID) -> None:
+async def _set_password(uow, ctx, user: User, password: str, actor: uuid.UUID, reason: str) -> None:
     user.password_hash = await ctx.passwords.hash_async(password)
     user.password_changed_at = utcnow()
     user.failed_logins, user.locked_until = 0, None
     touch(user, actor, new_version=False)
-    # Whoever held the old password may hold a session too.
-    await repository.revoke_sessions(uow.session, user.id, utcnow())
+    # Whoever held the old password may hold a session and access tokens too.
+    await repository.revoke_tokens(
+        uow, user, reason, ctx.settings.access_token_ttl_s, end_sessions=True
+    )
     await uow.commit()
 
 

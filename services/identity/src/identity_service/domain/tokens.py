@@ -21,6 +21,7 @@ def access_claims(
     audience: str,
     now: int,
     ttl_s: int,
+    token_version: int,
 ) -> dict[str, Any]:
     return {
         "sub": str(user_id),
@@ -29,6 +30,8 @@ def access_claims(
         "role": role,
         "perms": sorted(permissions),
         "typ": ACCESS,
+        # The user's token version: verifiers refuse tokens below a revocation's minimum.
+        "tv": token_version,
         "iss": issuer,
         "aud": audience,
         "iat": now,
