@@ -12,7 +12,20 @@ never more than what it discounts.
     total           = subtotal − order discount + shipping fee
 
 Prices include VAT, as Vietnamese retail prices do; asking for a VAT invoice records the
-buyer's tax details and changes no amount. Instalments must add up to the total exactly."""
+buyer's tax details and changes no amount. Instalments must add up to the total exactly.
+
+Bounds, so that every amount fits PostgreSQL's bigint (< 2^63 ≈ 9.22 × 10^18):
+
+    quantity                           ≤ MAX_QUANTITY   = 10^6          (schemas)
+    amount discount, fee, instalment   ≤ MAX_AMOUNT     = 10^13 đồng    (schemas)
+    unit price                         ≤ MAX_UNIT_PRICE = 10^12 đồng    (the catalog's bound
+                                         on a base price; a larger unit is base × factor)
+    line gross, and the running sum    ≤ MAX_TOTAL      = 10^18 đồng    (checked here)
+    total = subtotal − discount + fee  ≤ MAX_TOTAL + MAX_AMOUNT < 2^63
+
+So one line at the catalog's highest price and the highest quantity fits, and a line (a large
+unit's quoted price) or lines whose running sum pass MAX_TOTAL are refused naming the first
+line that does (``lines.N``), not left for the database to refuse."""
 
 from __future__ import annotations
 
@@ -23,6 +36,10 @@ from typing import Literal
 
 DiscountKind = Literal["percent", "amount"]
 FULL = 10_000  # 100% in basis points
+MAX_QUANTITY = 10**6
+MAX_AMOUNT = 10**13
+MAX_UNIT_PRICE = 10**12
+MAX_TOTAL = 10**18
 
 
 class TotalsError(ValueError):
@@ -82,8 +99,15 @@ def compute(lines: Sequence[LineIn], order_discount: Discount, shipping_fee: int
     if shipping_fee < 0:
         raise TotalsError("shipping.fee", "The shipping fee cannot be negative")
     money = []
+    running = 0
     for index, line in enumerate(lines):
         gross = line.unit_price * line.quantity
+        running += gross
+        if running > MAX_TOTAL:
+            raise TotalsError(
+                f"lines.{index}",
+                f"With this line the order comes to {running} đồng, more than {MAX_TOTAL}",
+            )
         discount = line.discount.of(gross, f"lines.{index}.discount")
         money.append(LineMoney(gross, discount, gross - discount))
     subtotal = sum(m.total for m in money)

@@ -10,7 +10,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-Money = Annotated[int, Field(ge=0, le=10**13, description="integer đồng")]
+from orders_service.domain.totals import MAX_AMOUNT, MAX_QUANTITY
+
+# The bounds keep every total within a bigint (orders_service.domain.totals says how).
+Money = Annotated[int, Field(ge=0, le=MAX_AMOUNT, description="integer đồng")]
 Channel = Literal["staff", "portal", "chat", "kiotviet", "web"]
 OrderType = Literal["new_sale", "upsell"]
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
@@ -26,7 +29,7 @@ def _tax_code(value: str) -> str:
 class DiscountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["percent", "amount"]
-    value: int = Field(ge=0, le=10**13, description="basis points for percent, đồng for amount")
+    value: int = Field(ge=0, le=MAX_AMOUNT, description="basis points for percent, đồng for amount")
 
 
 class LineIn(BaseModel):
@@ -35,7 +38,7 @@ class LineIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     product_id: uuid.UUID
     unit: str | None = Field(default=None, max_length=30, description="default: base unit")
-    quantity: int = Field(ge=1, le=1_000_000)
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
     discount: DiscountIn | None = None
     warehouse_id: uuid.UUID | None = None
 
