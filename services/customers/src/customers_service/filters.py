@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, exists, select
 
 from customers_service import repository
 from customers_service.domain.date_presets import BUSINESS_TZ, local_midnight, preset_range
+from customers_service.input_types import IsoDate, IsoDateTime, StrictBool, StrictInt
 from customers_service.models import Activity, Customer
 
 DATE_FIELDS = {
@@ -76,9 +77,19 @@ class CustomerFilter(BaseModel):
 
 
 class CustomerFilterBody(CustomerFilter):
-    """The same filter inside a request body (handover, recall, bulk messages)."""
+    """The same filter inside a request body (handover, recall, bulk messages), where a wrong
+    JSON type is a client bug (see input_types); the query parameters stay text."""
 
     model_config = ConfigDict(extra="forbid")
+
+    unassigned: StrictBool | None = Field(default=None, description="true: the pool; false: owned")
+    handed_over: StrictBool | None = Field(default=None, description="was it ever handed over")
+    date_from: IsoDate | None = Field(default=None, description="first day, business time zone")
+    date_to: IsoDate | None = Field(default=None, description="last day (inclusive)")
+    appointment_from: IsoDateTime | None = Field(default=None, description="has a meeting from")
+    appointment_to: IsoDateTime | None = Field(default=None, description="has a meeting before")
+    age_min: StrictInt | None = Field(default=None, ge=0, le=150)
+    age_max: StrictInt | None = Field(default=None, ge=0, le=150)
 
 
 def apply(query: Select, f: CustomerFilter, now: datetime | None = None) -> Select:

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from customers_service.filters import CustomerFilterBody
+from customers_service.input_types import IsoDate, IsoDateTime, StrictBool, StrictInt
 from suite_shared.tax_code import optional_tax_code
 from suite_shared.text import InvalidPhone, normalize_phone
 
@@ -74,7 +75,7 @@ class CustomerFields(BaseModel):
     email: str | None = Field(default=None, max_length=254)
     address: str | None = Field(default=None, max_length=500)
     gender: Gender | None = None
-    birthday: date | None = None
+    birthday: IsoDate | None = None
     tax_code: str | None = Field(default=None, max_length=20)
     external_refs: dict[str, str] | None = Field(default=None, max_length=10)
     source: str | None = Field(default=None, max_length=100)
@@ -99,7 +100,7 @@ class CustomerCreate(CustomerFields):
 class CustomerUpdate(CustomerFields):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     # Optimistic concurrency: when given, the update applies only to this version.
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class OwnerAssign(BaseModel):
@@ -158,8 +159,8 @@ class StageChange(BaseModel):
 class FieldRuleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     field: str
-    check_duplicates: bool = False
-    required: bool = False
+    check_duplicates: StrictBool = False
+    required: StrictBool = False
 
 
 class FieldRulesUpdate(BaseModel):
@@ -183,7 +184,7 @@ class ContactFields(BaseModel):
     phone: str | None = Field(default=None, max_length=40)
     email: str | None = Field(default=None, max_length=254)
     note: str | None = Field(default=None, max_length=2000)
-    is_primary: bool | None = None
+    is_primary: StrictBool | None = None
 
     _phone = field_validator("phone")(_clean_phone)
     _email = field_validator("email")(_clean_email)
@@ -216,9 +217,9 @@ class ContactOut(BaseModel):
 class AssigneeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     user_id: uuid.UUID
-    count: int | None = Field(default=None, ge=0)
-    min: int = Field(default=0, ge=0)
-    max: int | None = Field(default=None, ge=0)
+    count: StrictInt | None = Field(default=None, ge=0)
+    min: StrictInt = Field(default=0, ge=0)
+    max: StrictInt | None = Field(default=None, ge=0)
 
 
 class Selection(BaseModel):
@@ -260,14 +261,14 @@ class RecallResult(BaseModel):
 
 class _ActivityIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    at: datetime | None = Field(default=None, description="when it happened; default now")
+    at: IsoDateTime | None = Field(default=None, description="when it happened; default now")
 
 
 class CallIn(_ActivityIn):
     kind: Literal["call"]
     purpose: str | None = Field(default=None, max_length=200)
     number: str | None = Field(default=None, max_length=40)
-    duration_s: int = Field(default=0, ge=0, le=24 * 3600)
+    duration_s: StrictInt = Field(default=0, ge=0, le=24 * 3600)
     recording_url: HttpUrl | None = None
     body: str | None = Field(default=None, max_length=5000)
 
@@ -283,7 +284,7 @@ class EmailIn(_ActivityIn):
 
 class MeetingIn(_ActivityIn):
     kind: Literal["meeting"]
-    at: datetime = Field(description="when it starts")
+    at: IsoDateTime = Field(description="when it starts")
     subject: str = Field(min_length=1, max_length=300)
     place: str | None = Field(default=None, max_length=300)
     attendees: list[str] = Field(default_factory=list, max_length=50)
@@ -311,14 +312,14 @@ class ActivityUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     # Optimistic concurrency: when given, the correction applies only to this version.
-    version: int | None = None
+    version: StrictInt | None = None
     kind: str | None = Field(default=None, description="may be sent, never changed")
-    at: datetime | None = None
+    at: IsoDateTime | None = None
     subject: str | None = None
     body: str | None = None
     purpose: str | None = None
     number: str | None = None
-    duration_s: int | None = None
+    duration_s: StrictInt | None = None
     recording_url: str | None = None
     place: str | None = None
     attendees: list[str] | None = None
@@ -356,7 +357,9 @@ class ActivityOut(BaseModel):
 class OpportunityCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     title: str = Field(min_length=1, max_length=300)
-    amount: int = Field(default=0, ge=0, le=10**15, description="expected value, integer đồng")
+    amount: StrictInt = Field(
+        default=0, ge=0, le=10**15, description="expected value, integer đồng"
+    )
 
 
 class OpportunityOutcome(BaseModel):
@@ -467,7 +470,7 @@ class ListItemUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=1000)
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class ListItemOut(BaseModel):
