@@ -261,6 +261,9 @@ class OrderReservation(Base):
     status: Mapped[str] = mapped_column(Text)  # reserved, rejected, released, deducted
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     short: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    # The order's creator and owner (from its events): who may see its stock (order_access).
+    created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _created()
 

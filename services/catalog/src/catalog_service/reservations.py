@@ -30,15 +30,28 @@ NEW = "new"  # seen, nothing done yet
 async def _claim(uow: UnitOfWork, order: OrderSnapshot) -> OrderReservation:
     await uow.session.execute(
         insert(OrderReservation)
-        .values(order_id=order.order_id, order_number=order.number, status=NEW, lines=[], short=[])
+        .values(
+            order_id=order.order_id,
+            order_number=order.number,
+            status=NEW,
+            lines=[],
+            short=[],
+            created_by=order.created_by,
+            owner_id=order.owner_id,
+        )
         .on_conflict_do_nothing()
     )
-    return await uow.session.scalar(
+    row = await uow.session.scalar(
         select(OrderReservation)
         .where(OrderReservation.order_id == order.order_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    # Creator and owner are set at placement and never change, so any event of the order
+    # tells them; a row from before they were kept learns them from the next event.
+    row.created_by = row.created_by or order.created_by
+    row.owner_id = row.owner_id or order.owner_id
+    return row
 
 
 async def _needs(uow: UnitOfWork, order: OrderSnapshot) -> tuple[list[Need], list[Shortage]]:

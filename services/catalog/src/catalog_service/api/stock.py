@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from catalog_service import stock
+from catalog_service import order_access, stock
 from catalog_service.domain.stock import StockRuleError, adjusted_on_hand
 from catalog_service.models import (
     CatalogSetting,
@@ -31,11 +31,13 @@ from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import invalid, not_found
 from suite_shared.idempotency import IdempotencyKeyHeader
-from suite_shared.pagination import Page, Pagination, fetch_page
+from suite_shared.pagination import Page, Pagination
 from suite_shared.service import Session, Uow
 from suite_shared.text import fold
 
 router = APIRouter(tags=["stock"])
+# The reason of an order's movement (it names the order) for a caller who may not see it.
+HIDDEN_ORDER_REASON = "Đơn hàng"
 MANAGE = require("catalog.manage")
 
 
@@ -90,7 +92,7 @@ async def list_levels(
 
 @router.get("/stock/movements", response_model=Page[MovementOut])
 async def list_movements(
-    _: StaffPrincipal,
+    principal: StaffPrincipal,
     session: Session,
     page: Pagination,
     product_id: uuid.UUID | None = None,
@@ -98,8 +100,24 @@ async def list_movements(
     order_id: uuid.UUID | None = None,
     kind: Literal["adjustment", "reserve", "release", "deduct"] | None = None,
 ):
-    """Newest first: the history behind every level."""
-    query = select(StockMovement).order_by(StockMovement.id.desc())
+    """Newest first: the history behind every level.
+
+    An order's movements follow the order's visibility (order_access): asking for an order
+    the caller may not see is a 404. Without ``order_id`` every movement is listed, since stock
+    levels and their history are every staff member's to see, but a movement of an order the
+    caller may not see keeps its quantities and loses what names the order (its id, and the
+    reason, which carries the order number): the list must not tell a salesperson which
+    orders others placed, while the quantities still add up to the level."""
+    if order_id is not None and not order_access.may_see(
+        principal, await session.get(OrderReservation, order_id)
+    ):
+        raise not_found("Order", order_id)
+    visible = order_access.visible(principal)
+    query = (
+        select(StockMovement, visible.label("visible"))
+        .outerjoin(OrderReservation, OrderReservation.order_id == StockMovement.order_id)
+        .order_by(StockMovement.id.desc())
+    )
     for column, value in (
         (StockMovement.product_id, product_id),
         (StockMovement.warehouse_id, warehouse_id),
@@ -108,8 +126,17 @@ async def list_movements(
     ):
         if value is not None:
             query = query.where(column == value)
-    rows, total = await fetch_page(session, query, page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = (await session.execute(query.limit(page.limit).offset(page.offset))).all()
+    items = [_movement_out(movement, shown) for movement, shown in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def _movement_out(movement: StockMovement, shown: bool) -> MovementOut:
+    out = MovementOut.model_validate(movement)
+    if movement.order_id is None or shown:
+        return out
+    return out.model_copy(update={"order_id": None, "reason": HIDDEN_ORDER_REASON})
 
 
 @router.post("/stock/adjustments", response_model=list[StockLevelOut])
@@ -216,9 +243,11 @@ async def set_stock_settings(body: StockSettings, uow: Uow, principal: Principal
 
 
 @router.get("/stock/reservations/{order_id}", response_model=OrderReservationOut)
-async def get_reservation(order_id: uuid.UUID, _: StaffPrincipal, session: Session):
-    """What catalog did with an order's stock: reserved, rejected (and why), released, deducted."""
+async def get_reservation(order_id: uuid.UUID, principal: StaffPrincipal, session: Session):
+    """What catalog did with an order's stock: reserved, rejected (and why), released, deducted.
+    Only for whoever may see the order (its creator, its owner, orders.view_all) or
+    catalog.manage; for anyone else the order does not exist (404)."""
     row = await session.get(OrderReservation, order_id)
-    if row is None:
+    if row is None or not order_access.may_see(principal, row):
         raise not_found("Reservation for order", order_id)
     return row

@@ -92,7 +92,10 @@ class MovementOut(BaseModel):
     on_hand_after: int
     reserved_after: int
     reason: str
-    order_id: uuid.UUID | None
+    order_id: uuid.UUID | None = Field(
+        description="null also for an order the caller may not see (its number is left out "
+        "of the reason too)"
+    )
     actor: uuid.UUID | None
     at: datetime
 
@@ -106,6 +109,8 @@ class OrderReservationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     order_id: uuid.UUID
     order_number: str
+    created_by: uuid.UUID | None
+    owner_id: uuid.UUID | None
     status: str
     lines: list[dict]
     short: list[dict]
