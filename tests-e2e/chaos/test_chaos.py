@@ -1,0 +1,611 @@
+"""The chaos gate (issue 12, gate 3): faults under steady load, then a reconciliation from the
+databases.
+
+A suite of its own (default settings: duplicate checks off, default pools) takes a steady load
+through the gateway: customers created from the website source (a rule gives them to a
+department's two members in turn) and an order for each, every write with an Idempotency-Key,
+by clients that retry on 502/503/504 and connection errors with the same key, as a real client
+would. Meanwhile, one at a time: kill -9 of each service and of the gateway (restarted by the
+test), a RabbitMQ restart (stop_app/start_app) and a PostgreSQL restart. After each fault a
+probe customer and order must go all the way through (owner decided, stock reserved): the time
+from the fault to that is the fault's recovery, printed at the end of the run.
+
+Then, from the databases and the broker: every acknowledged write exists exactly once, every
+event effect is applied once (one decision and one ownership change per customer, the owners
+split exactly, one order per customer, one reservation, reserve movement and timeline entry per
+order, the stock's reserved total equal to the ordered quantities), outboxes are drained, the
+queues are empty with their consumers attached, the relay did not hammer, no answer was a 5xx
+other than 502/503/504 (nor another unexpected status), and /ready was not 200 while the broker
+was down.
+
+CHAOS_PROFILE=ci (the default, part of `make test`: one replica, each fault once, ~3 minutes) or
+long (`make chaos`: two replicas of everything, every fault three times, longer load). While
+developing, CHAOS_FAULTS=customers,gateway picks faults (the default is all of them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from suite_shared.devrun import GATEWAY, SERVICES, LocalSuite
+from suite_shared.testing.e2e import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    outbox_backlog,
+    query,
+    queue_problems,
+    rabbitmqctl,
+    running_suite,
+)
+from suite_shared.testing.infra import eventually
+
+pytestmark = [pytest.mark.e2e, pytest.mark.chaos]
+
+
+@dataclass(frozen=True)
+class Profile:
+    replicas: int
+    workers: int  # concurrent clients, each creating a customer and then its order
+    pace_s: float  # pause between one client's customers
+    steady_s: float  # load between one fault's recovery and the next fault
+    down_s: float  # how long a killed process stays dead before it is started again
+    broker_down_s: float
+    rounds: int  # how many times the whole list of faults is run
+    timeout_s: int
+
+
+PROFILES = {
+    "ci": Profile(1, 3, 0.05, 3, 1, 4, 1, 600),
+    "long": Profile(2, 4, 0.02, 15, 3, 10, 3, 3600),
+}
+PROFILE = PROFILES[os.environ.get("CHAOS_PROFILE", "ci")]
+ALL_FAULTS = [*(s.name for s in SERVICES), GATEWAY.name, "rabbitmq", "postgres"]
+FAULTS = [f for f in os.environ.get("CHAOS_FAULTS", ",".join(ALL_FAULTS)).split(",") if f]
+PORT_OFFSET = int(os.environ.get("CHAOS_PORT_OFFSET", 1400))  # 9400-9499
+TRANSIENT = frozenset({502, 503, 504})
+OK = frozenset({200})
+RECOVERY_LIMIT_S = 120  # a fault the suite has not recovered from by then fails the gate
+STOCK = 10_000_000
+
+
+# ---- the servers ----------------------------------------------------------------------------
+
+
+def postgres_cluster() -> str:
+    versions = sorted(os.listdir("/etc/postgresql"))
+    assert versions, "no PostgreSQL cluster in /etc/postgresql to restart"
+    return versions[-1]
+
+
+def pg_ctlcluster(action: str) -> None:
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", postgres_cluster(), "main", action],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def postgres_online() -> bool:
+    out = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True).stdout
+    return any(line.split()[:2] == [postgres_cluster(), "main"] and "online" in line
+               for line in out.splitlines())  # fmt: skip
+
+
+def ensure_postgres_running() -> None:
+    """Whatever happened, PostgreSQL is left running (the other tests need it)."""
+    if not postgres_online():
+        pg_ctlcluster("start")
+
+
+def ensure_broker_running() -> None:
+    rabbitmqctl("start_app")
+    rabbitmqctl("await_startup")
+
+
+# ---- the clients ----------------------------------------------------------------------------
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Ledger:
+    """What the clients were told: the reconciliation checks the databases against it."""
+
+    customers: dict[str, str | None] = field(default_factory=dict)  # key → id once acknowledged
+    orders: dict[str, tuple[str, int, str | None]] = field(default_factory=dict)  # key → ...
+    statuses: Counter = field(default_factory=Counter)  # (phase, operation, status)
+    phases: dict[str, str] = field(default_factory=dict)  # key → the phase it was first sent in
+    unexpected: list[str] = field(default_factory=list)
+
+
+class Load:
+    def __init__(self, suite: LocalSuite, product_id: str):
+        self.suite = suite
+        self.product_id = product_id
+        self.clients = [
+            httpx.AsyncClient(base_url=url + "/api/v1", timeout=40) for url in suite.gateway_urls
+        ]
+        self._turn = itertools.cycle(self.clients)
+        self.ledger = Ledger()
+        self.phase = "start"
+        self.token = ""
+        self.stopping = asyncio.Event()
+        self.tasks: list[asyncio.Task] = []
+
+    async def close(self) -> None:
+        for client in self.clients:
+            await client.aclose()
+
+    async def login(self) -> None:
+        body = {"login": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+        answer = await self.call("POST", "/identity/auth/login", "login", body, accept=OK)
+        assert answer is not None, "the admin could not log in"
+        self.token = answer["access_token"]
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        operation: str,
+        body: dict | None = None,
+        *,
+        key: str | None = None,
+        accept: frozenset[int] = frozenset({201}),
+        not_yet=lambda response: False,
+        deadline_s: float = 300,
+    ) -> dict | None:
+        """Send until acknowledged (``accept``; a keyed create also takes the 200 of a replay),
+        as a careful client does: the same Idempotency-Key on every try; 502/503/504, 429 and
+        connection errors are retried (after Retry-After, bounded), as is an answer ``not_yet``
+        recognises (another service has not heard of something yet). Anything else unexpected
+        is written down and given up on."""
+        if key:
+            accept = accept | {200}  # the key was seen: the record it created
+        deadline = time.monotonic() + deadline_s
+        while time.monotonic() < deadline:
+            headers = auth(self.token) if self.token and operation != "login" else {}
+            if key:
+                headers["Idempotency-Key"] = key
+            try:
+                response = await next(self._turn).request(method, path, headers=headers, json=body)
+            except httpx.TransportError as error:
+                self.ledger.statuses[(self.phase, operation, type(error).__name__)] += 1
+                await asyncio.sleep(0.2)
+                continue
+            status = response.status_code
+            self.ledger.statuses[(self.phase, operation, status)] += 1
+            if status in accept:
+                return response.json()
+            if status in TRANSIENT or status == 429:
+                await asyncio.sleep(_retry_after(response))
+                continue
+            if status == 401 and operation != "login":
+                await self.login()
+                continue
+            if not_yet(response):
+                await asyncio.sleep(0.2)
+                continue
+            self.ledger.unexpected.append(
+                f"{self.phase}: {method} {path} → {status} {response.text[:300]}"
+            )
+            return None
+        self.ledger.unexpected.append(f"{self.phase}: {method} {path} never acknowledged")
+        return None
+
+    async def customer_and_order(self, key: str, quantity: int) -> tuple[str, str] | None:
+        ledger = self.ledger
+        ledger.customers[key] = None
+        ledger.phases[key] = self.phase
+        created = await self.call(
+            "POST", "/customers/customers", "customer", {"name": key, "source": "website"}, key=key
+        )
+        if created is None:
+            return None
+        ledger.customers[key] = created["id"]
+        order_key = "order-" + key
+        ledger.orders[order_key] = (created["id"], quantity, None)
+        line = {"product_id": self.product_id, "unit": "chai", "quantity": quantity}
+        order = await self.call(
+            "POST",
+            "/orders/orders",
+            "order",
+            {"customer_id": created["id"], "lines": [line]},
+            key=order_key,
+            not_yet=_customer_not_known_yet,
+        )
+        if order is None:
+            return None
+        ledger.orders[order_key] = (created["id"], quantity, order["id"])
+        return created["id"], order["id"]
+
+    async def worker(self, number: int) -> None:
+        for i in itertools.count():
+            if self.stopping.is_set():
+                return
+            await self.customer_and_order(f"chaos-{number}-{i}-{uuid.uuid4().hex[:6]}", 1 + i % 3)
+            await asyncio.sleep(PROFILE.pace_s)
+
+    def start(self) -> None:
+        self.tasks = [asyncio.create_task(self.worker(n)) for n in range(PROFILE.workers)]
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        await asyncio.gather(*self.tasks)
+
+    async def probe(self, name: str) -> None:
+        """A customer and its order all the way through: owner decided, stock reserved."""
+        placed = await self.customer_and_order(f"probe-{name}-{uuid.uuid4().hex[:6]}", 1)
+        assert placed is not None, f"the probe after {name} was not acknowledged"
+        customer_id, order_id = placed
+
+        async def owned():
+            found = await self.call("GET", f"/customers/customers/{customer_id}", "read", accept=OK)
+            return found is not None and found["owner_id"] is not None
+
+        async def reserved():
+            found = await self.call("GET", f"/orders/orders/{order_id}", "read", accept=OK)
+            return found is not None and found["stock_state"] == "reserved"
+
+        await eventually(owned, timeout=RECOVERY_LIMIT_S, interval=0.2)
+        await eventually(reserved, timeout=RECOVERY_LIMIT_S, interval=0.2)
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return min(2.0, max(0.1, float(response.headers.get("retry-after", "0.2"))))
+    except ValueError:
+        return 0.2
+
+
+def _customer_not_known_yet(response: httpx.Response) -> bool:
+    """Orders learns a customer from customers' event: until then the placement is refused."""
+    return response.status_code == 422 and response.json().get("field") == "customer_id"
+
+
+# ---- the faults -----------------------------------------------------------------------------
+
+
+async def kill_and_restart(suite: LocalSuite, name: str) -> None:
+    spec = next(s for s in [*SERVICES, GATEWAY] if s.name == name)
+    process = suite.processes[suite.process_name(spec)]
+    process.send_signal(signal.SIGKILL)
+    await asyncio.to_thread(process.wait)
+    await asyncio.sleep(PROFILE.down_s)
+    suite.start_one(spec)
+    await suite.wait_ready(spec)
+
+
+async def restart_broker(suite: LocalSuite, readiness: dict[str, bool]) -> None:
+    try:
+        await asyncio.to_thread(rabbitmqctl, "stop_app")
+        # While it is away, every service must say it is not ready.
+        deadline = time.monotonic() + PROFILE.broker_down_s
+        async with httpx.AsyncClient(timeout=1) as client:
+            while time.monotonic() < deadline:
+                for spec in SERVICES:
+                    for replica in range(suite.replicas):
+                        url = suite.url(spec, replica) + "/ready"
+                        try:
+                            ready = (await client.get(url)).status_code == 200
+                        except httpx.HTTPError:
+                            ready = False
+                        if not ready:
+                            readiness[f"{spec.name}#{replica}"] = False
+                await asyncio.sleep(0.2)
+    finally:
+        await asyncio.to_thread(ensure_broker_running)
+
+
+async def restart_postgres() -> None:
+    try:
+        await asyncio.to_thread(pg_ctlcluster, "restart")
+    finally:
+        await asyncio.to_thread(ensure_postgres_running)
+
+
+# ---- the gate -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+async def chaos_suite(postgres_url, amqp_url, tmp_path_factory):
+    log_dir = str(tmp_path_factory.mktemp("chaos-logs"))
+    try:
+        async with running_suite(
+            postgres_url,
+            amqp_url,
+            port_offset=PORT_OFFSET,
+            log_dir=log_dir,
+            replicas=PROFILE.replicas,
+            prefix="chaos",
+        ) as suite:
+            yield suite
+    finally:
+        await asyncio.to_thread(ensure_postgres_running)
+        await asyncio.to_thread(ensure_broker_running)
+
+
+@pytest.mark.timeout(PROFILE.timeout_s)
+async def test_nothing_is_lost_or_doubled_through_kills_and_restarts(chaos_suite, chaos_report):
+    suite = chaos_suite
+    for fault in FAULTS:
+        assert fault in ALL_FAULTS, f"unknown fault {fault!r}: one of {ALL_FAULTS}"
+    setup = Load(suite, product_id="")
+    try:
+        members, rule_id, product_id = await _set_up(setup)
+    finally:
+        await setup.close()
+
+    load = Load(suite, product_id)
+    recoveries: list[tuple[str, float]] = []
+    readiness: dict[str, bool] = {}
+    try:
+        await load.login()
+        load.phase = "steady"
+        load.start()
+        await asyncio.sleep(PROFILE.steady_s)
+        for round_ in range(PROFILE.rounds):
+            for fault in FAULTS:
+                load.phase = fault
+                started = time.monotonic()
+                if fault == "rabbitmq":
+                    await restart_broker(suite, readiness)
+                elif fault == "postgres":
+                    await restart_postgres()
+                else:
+                    await kill_and_restart(suite, fault)
+                await load.probe(f"{fault}{round_}")
+                recoveries.append((fault, time.monotonic() - started))
+                load.phase = "steady"
+                await asyncio.sleep(PROFILE.steady_s)
+        load.phase = "drain"
+        await load.stop()
+    finally:
+        load.stopping.set()
+        await asyncio.gather(*load.tasks, return_exceptions=True)
+        await load.close()
+        chaos_report.append(
+            f"profile {os.environ.get('CHAOS_PROFILE', 'ci')}: {PROFILE.replicas} replica(s), "
+            f"{PROFILE.workers} clients; recovery seconds per fault (fault → a new customer "
+            "owned and its order reserved):"
+        )
+        chaos_report.extend(f"  {fault:<13} {seconds:5.1f} s" for fault, seconds in recoveries)
+
+    ledger = load.ledger
+    acknowledged = sum(1 for v in ledger.customers.values() if v)
+    orders = sum(1 for v in ledger.orders.values() if v[2])
+    retried = sum(
+        n for (_, _, status), n in ledger.statuses.items() if not isinstance(status, int)
+        or status in TRANSIENT
+    )  # fmt: skip
+    chaos_report.append(
+        f"  {acknowledged} customers and {orders} orders acknowledged; {retried} tries answered "
+        "502/503/504 or cut off (retried)"
+    )
+
+    problems = await _reconcile(suite, ledger, members, rule_id)
+    problems += [f"unexpected answer: {line}" for line in ledger.unexpected]
+    if "rabbitmq" in FAULTS:
+        everyone = {f"{s.name}#{r}" for s in SERVICES for r in range(suite.replicas)}
+        still_ready = sorted(everyone - set(readiness))
+        if still_ready:
+            problems.append(f"/ready stayed 200 while RabbitMQ was down: {still_ready}")
+    chaos_report.extend(f"  PROBLEM {p}" for p in problems)
+    assert not problems, "\n".join(problems)
+    assert len(recoveries) == PROFILE.rounds * len(FAULTS)
+
+
+async def _set_up(load: Load) -> tuple[list[str], str, str]:
+    """Two salespeople in a department, the website rule to it, a product with stock."""
+    await load.login()
+
+    async def created(path: str, body: dict) -> dict:
+        answer = await load.call(
+            "POST", path, "setup", body, not_yet=lambda r: r.status_code == 422
+        )  # the rules engine and catalog learn new items by event, a moment later
+        assert answer is not None, f"setup: {path} {load.ledger.unexpected}"
+        return answer
+
+    await created("/customers/settings/lists/sources", {"key": "website", "name": "Website"})
+    members = []
+    for name in ("Lan", "Minh"):
+        user = await created(
+            "/identity/users",
+            {
+                "email": f"{name.lower()}@chaos.test",
+                "full_name": name,
+                "password": "Sales-pass-123",
+                "role": "sales",
+            },
+        )
+        members.append(user["id"])
+    department = await created(
+        "/identity/departments", {"name": "Kinh doanh", "member_ids": members}
+    )
+
+    async def department_known():
+        view = await load.call(
+            "GET",
+            f"/rules-engine/departments/{department['id']}",
+            "setup",
+            accept=OK,
+            not_yet=lambda r: r.status_code == 404,
+            deadline_s=1,
+        )
+        return view is not None and view["members"] == members
+
+    await eventually(department_known, timeout=30, interval=0.2)
+    rule = await created(
+        "/rules-engine/rules",
+        {
+            "name": "Website → phòng kinh doanh",
+            "conditions": [{"field": "source", "op": "eq", "value": "website"}],
+            "assign_department_id": department["id"],
+        },
+    )
+    product = await created(
+        "/catalog/products", {"name": "Nước mắm 500ml", "base_unit": "chai", "base_price": 45_000}
+    )
+    (warehouse,) = await load.call("GET", "/catalog/warehouses", "setup", accept=OK)
+    stocked = await load.call(
+        "POST",
+        "/catalog/stock/adjustments",
+        "setup",
+        {
+            "warehouse_id": warehouse["id"],
+            "reason": "Nhập kho",
+            "lines": [{"product_id": product["id"], "counted": STOCK}],
+        },
+        accept=OK,
+    )
+    assert stocked is not None, load.ledger.unexpected
+    load.ledger.unexpected.clear()  # a 404 or 422 while the department travelled is expected
+    return members, rule["id"], product["id"]
+
+
+async def _reconcile(suite: LocalSuite, ledger: Ledger, members: list[str], rule_id: str):
+    """Every problem found in the databases and the broker, as lines ([] when all is well)."""
+    problems: list[str] = []
+
+    async def settled():
+        backlog = {name: n for name, n in (await outbox_backlog(suite)).items() if n}
+        queues = await queue_problems(suite.namespace, consumers_per_queue=suite.replicas)
+        return (backlog, queues) if not backlog and not queues else None
+
+    try:
+        await eventually(settled, timeout=180, interval=1)
+    except TimeoutError:
+        backlog = {name: n for name, n in (await outbox_backlog(suite)).items() if n}
+        queues = await queue_problems(suite.namespace, consumers_per_queue=suite.replicas)
+        problems.append(f"not settled after 180 s: outbox backlog {backlog}, queues {queues}")
+
+    # Customers: every acknowledged one exists exactly once (a double is a retried create
+    # that was carried out twice), and no unacknowledged one more than once.
+    rows = await query(
+        suite,
+        "customers",
+        "SELECT name, array_agg(id::text) FROM customers WHERE source = 'website' GROUP BY name",
+    )
+    stored = {name: ids for name, ids in rows}
+    doubles = {
+        f"{name} (sent during {ledger.phases.get(name)})": len(ids)
+        for name, ids in stored.items()
+        if len(ids) > 1
+    }
+    if doubles:
+        problems.append(f"{len(doubles)} customers created more than once: {_few(doubles)}")
+    for key, customer_id in ledger.customers.items():
+        if customer_id and customer_id not in stored.get(key, []):
+            problems.append(f"acknowledged customer {key} ({customer_id}) is not stored")
+    unknown = set(stored) - set(ledger.customers)
+    if unknown:
+        problems.append(f"customers nobody asked for: {_few(unknown)}")
+    customer_ids = {uuid.UUID(i) for ids in stored.values() for i in ids}
+
+    # The owner decision: exactly one per customer, exactly one ownership change, an owner.
+    decisions = await query(
+        suite,
+        "rules-engine",
+        "SELECT customer_id, count(*), min(owner_id::text) FROM decisions"
+        " WHERE rule_id = $1 GROUP BY customer_id",
+        uuid.UUID(rule_id),
+    )
+    _exactly_once(problems, "owner decision", customer_ids, {r[0]: r[1] for r in decisions})
+    changes = await query(
+        suite, "customers", "SELECT customer_id, count(*) FROM ownership_history GROUP BY 1"
+    )
+    _exactly_once(problems, "ownership change", customer_ids, {r[0]: r[1] for r in changes})
+    unowned = await query(
+        suite, "customers", "SELECT count(*) FROM customers WHERE owner_id IS NULL"
+    )
+    if unowned[0][0]:
+        problems.append(f"{unowned[0][0]} customers without an owner")
+    split = Counter(r[2] for r in decisions)
+    if set(split) - set(members) or abs(split[members[0]] - split[members[1]]) > 1:
+        problems.append(f"the round-robin split is not exact: {dict(split)}")
+
+    # Orders: one per customer that was given one, the acknowledged ones under their key.
+    placed = await query(
+        suite,
+        "orders",
+        "SELECT o.id, o.customer_id, k.key, (SELECT sum(quantity * unit_factor) FROM order_lines l"
+        " WHERE l.order_id = o.id) FROM orders o LEFT JOIN idempotency_keys k ON k.order_id = o.id",
+    )
+    per_customer = Counter(r[1] for r in placed)
+    twice = {str(c): n for c, n in per_customer.items() if n > 1}
+    if twice:
+        problems.append(f"{len(twice)} customers got more than one order: {_few(twice)}")
+    by_key = {r[2]: str(r[0]) for r in placed if r[2]}
+    for key, (_, _, order_id) in ledger.orders.items():
+        if order_id and by_key.get(key) != order_id:
+            problems.append(f"acknowledged order {key} ({order_id}) is not stored under its key")
+    order_ids = {r[0] for r in placed}
+    ordered = sum(r[3] or 0 for r in placed)
+
+    # Catalog: one reservation and one reserve movement per order; the stock adds up.
+    reservations = await query(suite, "catalog", "SELECT order_id, status FROM order_reservations")
+    states = Counter(status for _, status in reservations)
+    if {r[0] for r in reservations} != order_ids or set(states) != {"reserved"}:
+        problems.append(
+            f"reservations do not match the orders: {len(reservations)} for {len(order_ids)}"
+            f" orders, states {dict(states)}"
+        )
+    movements = await query(
+        suite,
+        "catalog",
+        "SELECT order_id, count(*) FROM stock_movements WHERE kind = 'reserve' GROUP BY 1",
+    )
+    _exactly_once(problems, "reserve movement", order_ids, {r[0]: r[1] for r in movements})
+    stock = await query(suite, "catalog", "SELECT on_hand, reserved FROM stock_levels")
+    if [tuple(r) for r in stock] != [(STOCK, ordered)]:
+        problems.append(f"stock {[tuple(r) for r in stock]}, expected [({STOCK}, {ordered})]")
+
+    # Customers' timeline: one entry per order.
+    entries = await query(
+        suite,
+        "customers",
+        "SELECT source_ref, count(*) FROM activities WHERE kind = 'order' GROUP BY 1",
+    )
+    _exactly_once(
+        problems, "timeline entry", {str(i) for i in order_ids}, {r[0]: r[1] for r in entries}
+    )
+
+    # The relays published every row without hammering while the broker was away.
+    for spec in SERVICES:
+        (row,) = await query(
+            suite, spec.name, "SELECT count(*), coalesce(max(attempts), 0) FROM outbox"
+        )
+        if row[1] > 10:
+            problems.append(f"{spec.name}'s relay tried one row {row[1]} times")
+    return problems
+
+
+def _exactly_once(problems: list[str], what: str, expected: set, counts: dict) -> None:
+    missing = expected - set(counts)
+    extra = set(counts) - expected
+    doubled = {str(k): n for k, n in counts.items() if n != 1}
+    if missing:
+        problems.append(f"{len(missing)} without their {what}: {_few(missing)}")
+    if extra:
+        problems.append(f"{len(extra)} {what}s for unknown records: {_few(extra)}")
+    if doubled:
+        problems.append(f"{len(doubled)} with their {what} more than once: {_few(doubled)}")
+
+
+def _few(items) -> str:
+    items = list(items.items()) if isinstance(items, dict) else list(items)
+    shown = ", ".join(str(i) for i in items[:5])
+    return shown + (f" … ({len(items)} in all)" if len(items) > 5 else "")
