@@ -8,7 +8,7 @@ PYTHON ?= $(shell [ -x /usr/bin/python3.11 ] && echo /usr/bin/python3.11 || comm
 UV = $$(command -v uv || echo $(HOME)/.local/bin/uv)
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: run test lint bench bench-tools sync uv test-unit test-e2e clean
+.PHONY: run test lint bench bench-tools sync uv test-unit test-e2e clean chaos
 
 uv:
 	@command -v uv >/dev/null 2>&1 || [ -x $(HOME)/.local/bin/uv ] || \
@@ -29,6 +29,12 @@ run: sync
 ## Unit, service and end-to-end tests against real PostgreSQL and RabbitMQ.
 test: sync
 	$(UV) run --frozen pytest -q
+
+## The chaos gate's long run: two replicas of everything, every fault three times under load
+## (kill -9 of each process, RabbitMQ and PostgreSQL restarts). It restarts the local PostgreSQL
+## and RabbitMQ: run it when nothing else uses them. `make test` runs its short profile last.
+chaos: sync
+	CHAOS_PROFILE=long $(UV) run --frozen pytest -q tests-e2e/chaos
 
 lint: sync
 	$(UV) run --frozen ruff check .
