@@ -8,7 +8,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+)
 
 from identity_service.domain.logins import InvalidEmail, clean_email, clean_phone
 from identity_service.domain.passwords import MAX_LENGTH as PASSWORD_MAX
@@ -23,6 +31,9 @@ Password = Annotated[
 
 
 class Input(BaseModel):
+    # Booleans and numbers have strict types: a wrong JSON type ("active": 0, "version": "1") is a
+    # client bug, answered 422 naming the field, never coerced. (Strings are never coerced
+    # from numbers anyway; UUIDs arrive as JSON text and parse as before.)
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -87,7 +98,7 @@ class UserCreate(Input):
     full_name: str = Field(min_length=1, max_length=200)
     password: Password
     role: str = Field(default="sales", max_length=50)
-    active: bool = True
+    active: StrictBool = True
 
     _email = field_validator("email")(_email)
     _phone = field_validator("phone")(_phone)
@@ -99,7 +110,7 @@ class UserUpdate(Input):
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
     role: str | None = Field(default=None, max_length=50)
     # Optimistic concurrency: when given, the change applies only to this version.
-    version: int | None = None
+    version: StrictInt | None = None
 
     _email = field_validator("email")(_email)
     _phone = field_validator("phone")(_phone)
@@ -153,7 +164,7 @@ class RoleCreate(Input):
 class RoleUpdate(Input):
     description: str | None = Field(default=None, max_length=500)
     permissions: list[str] | None = Field(default=None, max_length=50)
-    version: int | None = None
+    version: StrictInt | None = None
 
     _permissions = field_validator("permissions")(_permissions)
 
@@ -181,12 +192,12 @@ class DepartmentCreate(Input):
 
 class DepartmentRename(Input):
     name: str = Field(min_length=1, max_length=200)
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class MembersSet(Input):
     user_ids: list[uuid.UUID] = Field(max_length=500, description="Members in round-robin order")
-    version: int | None = None
+    version: StrictInt | None = None
 
     _unique = field_validator("user_ids")(_unique_ids)
 

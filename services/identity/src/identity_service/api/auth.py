@@ -12,6 +12,8 @@ from suite_shared.revocations import REVOCATIONS_PATH
 from suite_shared.service import Session, Uow
 
 router = APIRouter(tags=["auth"])
+# Reached without a token (the gateway's edge_auth.PUBLIC_PATHS lists the same three).
+PUBLIC = {"security": []}
 
 
 def _problems(*statuses: int) -> dict:
@@ -23,6 +25,7 @@ def _problems(*statuses: int) -> dict:
     response_model=TokenPair,
     responses=_problems(401, 403, 422, 423),
     summary="Log in with e-mail or phone and password",
+    openapi_extra=PUBLIC,
 )
 async def login(body: LoginIn, uow: Uow, ctx: Context) -> TokenPair:
     return await sessions.login(uow, ctx, body.login, body.password)
@@ -33,6 +36,7 @@ async def login(body: LoginIn, uow: Uow, ctx: Context) -> TokenPair:
     response_model=TokenPair,
     responses=_problems(401, 403, 422),
     summary="Exchange a refresh token for new tokens (the old one stops working)",
+    openapi_extra=PUBLIC,
 )
 async def refresh(body: RefreshIn, uow: Uow, ctx: Context) -> TokenPair:
     return await sessions.refresh(uow, ctx, body.refresh_token)
@@ -44,7 +48,11 @@ async def logout(body: RefreshIn, uow: Uow) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/.well-known/jwks.json", summary="Public keys that verify identity's tokens")
+@router.get(
+    "/.well-known/jwks.json",
+    summary="Public keys that verify identity's tokens",
+    openapi_extra=PUBLIC,
+)
 async def jwks(ctx: Context, response: Response) -> dict:
     # Verifiers cache this; a short max-age lets a new key reach them within minutes.
     response.headers["Cache-Control"] = "public, max-age=300"

@@ -18,6 +18,7 @@ from identity_service.problems import duplicate, raise_for_integrity
 from identity_service.schemas import PermissionOut, RoleCreate, RoleOut, RoleUpdate
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import conflict
+from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 
 router = APIRouter(tags=["roles"])
@@ -25,17 +26,30 @@ Manager = Annotated[Principal, require(STAFF_MANAGE)]
 
 
 @router.get(
-    "/permissions", response_model=list[PermissionOut], summary="Every permission a role can grant"
+    "/permissions",
+    response_model=Page[PermissionOut],
+    summary="Every permission a role can grant",
 )
-async def list_permissions(principal: StaffPrincipal):
-    return [PermissionOut(name=n, description=d) for n, d in sorted(PERMISSIONS.items())]
+async def list_permissions(principal: StaffPrincipal, page: Pagination):
+    every = [PermissionOut(name=n, description=d) for n, d in sorted(PERMISSIONS.items())]
+    return Page[PermissionOut](
+        items=every[page.offset : page.offset + page.limit],
+        total=len(every),
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
-@router.get("/roles", response_model=list[RoleOut], summary="All roles")
-async def list_roles(principal: Manager, session: Session):
-    # A handful of roles per company: no paging needed.
-    rows = await session.execute(select(Role).order_by(Role.builtin.desc(), Role.name))
-    return rows.scalars().all()
+@router.get("/roles", response_model=Page[RoleOut], summary="List roles (built-in first)")
+async def list_roles(principal: Manager, session: Session, page: Pagination):
+    query = select(Role).order_by(Role.builtin.desc(), Role.name, Role.id)
+    rows, total = await fetch_page(session, query, page)
+    return Page[RoleOut](
+        items=[RoleOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/roles/{name}", response_model=RoleOut, summary="One role")
