@@ -1,21 +1,53 @@
 """The catalog's price quote, asked over HTTP with the caller's own token (so the catalog
-checks who is asking) and its correlation id, through one pooled client per process."""
+checks who is asking) and its correlation id, through one pooled client per process.
+
+Any failure to get a quote out of the catalog is the catalog being unavailable (503 with
+Retry-After), never our 500: whatever the transport raises (httpx's errors, but also what
+escapes them when the catalog dies mid-connect, such as httpcore's AttributeError), a timeout,
+a 5xx, or an answer that is not the JSON of a quote."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import uuid
+from typing import Any, Literal
 
 import httpx
+import structlog
+from pydantic import BaseModel, Field, ValidationError
 
-from suite_shared.errors import Problem
+from suite_shared.errors import RETRY_AFTER_S, Problem
 from suite_shared.service_client import service_client
 
 CLIENT_KEY = "catalog_client"
+log = structlog.get_logger(__name__)
 
 
 class CatalogUnavailable(Problem):
     def __init__(self, detail: str):
-        super().__init__(503, "catalog-unavailable", "Prices cannot be quoted now", detail)
+        super().__init__(
+            503,
+            "catalog-unavailable",
+            "Prices cannot be quoted now",
+            detail,
+            retry_after=RETRY_AFTER_S,
+        )
+
+
+class QuotedLine(BaseModel):
+    """What placement takes from each line of the catalog's quote."""
+
+    product_code: str
+    product_name: str
+    unit: str
+    unit_factor: int = Field(ge=1)
+    unit_price: int = Field(ge=0)
+    source: Literal["price_list", "unit_price", "base_price"]
+    price_list_id: uuid.UUID | None = None
+
+
+class Quote(BaseModel):
+    lines: list[QuotedLine]
 
 
 class CatalogClient:
@@ -27,20 +59,27 @@ class CatalogClient:
     async def close(self) -> None:
         await self.http.aclose()
 
+    async def _post(self, path: str, token: str, body: dict[str, Any]) -> httpx.Response:
+        try:
+            return await self.http.post(
+                path, json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # every transport failure is the same 503
+            log.warning("catalog unavailable", path=path, error=repr(error)[:300])
+            raise CatalogUnavailable(f"The catalog did not answer: {error!r}") from None
+
     async def quote(
         self, token: str, groups: list[str], lines: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        """The catalog's quote; its 422 (a line that cannot be sold) comes back as ours, naming
-        the same line."""
-        body = {"groups": groups, "lines": lines}
-        try:
-            response = await self.http.post(
-                "/quotes", json=body, headers={"Authorization": f"Bearer {token}"}
-            )
-        except httpx.HTTPError as error:
-            raise CatalogUnavailable(f"The catalog did not answer: {error!r}") from None
+        """The catalog's quote, one line per line asked; its 422 (a line that cannot be sold)
+        comes back as ours, naming the same line."""
+        response = await self._post("/quotes", token, {"groups": groups, "lines": lines})
         if response.status_code == 422:
-            problem = response.json()
+            problem = _json(response)
+            if not isinstance(problem, dict):
+                raise CatalogUnavailable("The catalog's refusal was not a problem+json")
             raise Problem(
                 422,
                 "validation-error",
@@ -51,7 +90,20 @@ class CatalogClient:
             )
         if response.status_code != 200:
             raise CatalogUnavailable(f"The catalog answered {response.status_code}")
+        try:
+            quote = Quote.model_validate(_json(response))
+        except ValidationError:
+            raise CatalogUnavailable("The catalog's answer was not a quote") from None
+        if len(quote.lines) != len(lines):
+            raise CatalogUnavailable(f"The catalog quoted {len(quote.lines)} lines of {len(lines)}")
+        return quote.model_dump()
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
         return response.json()
+    except ValueError:  # not JSON, or not UTF-8
+        raise CatalogUnavailable(f"The catalog answered {response.status_code}, not JSON") from None
 
 
 def quote_lines(lines) -> list[dict[str, Any]]:
