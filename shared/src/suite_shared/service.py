@@ -27,6 +27,7 @@ from suite_shared.messaging.relay import OutboxRelay
 from suite_shared.messaging.topology import Names
 from suite_shared.observability.logging import configure_logging
 from suite_shared.observability.middleware import CorrelationMiddleware
+from suite_shared.openapi_contract import install_api_contract
 from suite_shared.revocations import RevocationListener, Revocations, http_fetch
 from suite_shared.settings import ServiceSettings
 from suite_shared.uow import UnitOfWork
@@ -148,6 +149,7 @@ def create_service_app(
     app.include_router(health.router)
     for router in routers:
         app.include_router(router)
+    install_api_contract(app)
     return app
 
 
