@@ -13,8 +13,10 @@ from customers_service import campaigns
 from customers_service.domain.ownership import VIEW_ALL
 from customers_service.models import Campaign, CampaignRecipient
 from customers_service.schemas import CampaignCreate, CampaignOut, RecipientOut
+from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal
 from suite_shared.errors import not_found
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import RuntimeDep, Session, Uow
 
@@ -40,16 +42,30 @@ async def _visible(session, principal: Principal, campaign_id: uuid.UUID) -> Cam
     return campaign
 
 
-@router.post("", status_code=202, response_model=CampaignOut)
+@router.post("", status_code=202, response_model=CampaignOut, responses=RETRY_RESPONSE)
 async def send_campaign(
-    body: CampaignCreate, principal: StaffPrincipal, uow: Uow, runtime: RuntimeDep
+    body: CampaignCreate,
+    principal: StaffPrincipal,
+    uow: Uow,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKeyHeader = None,
 ):
+    # A retry must not send the campaign a second time.
+    claimed = await idempotency.claim(
+        uow.session, "customers.campaigns.create", principal.id, idempotency_key, body
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     campaign_id = await campaigns.create(uow, principal, body)
+    campaign = await uow.session.get(Campaign, campaign_id)
+    await uow.session.refresh(campaign)
+    out = await _out(uow.session, campaign)
+    await idempotency.remember(uow.session, claimed, out, status_code=202)
     await uow.commit()
     sender = runtime.extras.get(SENDER_KEY)
     if sender is not None:
         sender.wake.set()
-    return await _out(uow.session, await uow.session.get(Campaign, campaign_id))
+    return out
 
 
 @router.get("/{campaign_id}", response_model=CampaignOut)

@@ -12,8 +12,10 @@ from customers_service import repository, settings_lists
 from customers_service.domain.list_refs import CONTACT_REFS, new_refs
 from customers_service.models import Contact, Customer
 from customers_service.schemas import ContactCreate, ContactOut, ContactUpdate
+from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal
 from suite_shared.errors import Problem, not_found
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.service import Session, Uow
 
 router = APIRouter(prefix="/customers/{customer_id}/contacts", tags=["contacts"])
@@ -59,11 +61,21 @@ async def list_contacts(customer_id: uuid.UUID, principal: StaffPrincipal, sessi
     return (await session.execute(query)).scalars().all()
 
 
-@router.post("", status_code=201, response_model=ContactOut)
+@router.post("", status_code=201, response_model=ContactOut, responses=RETRY_RESPONSE)
 async def add_contact(
-    customer_id: uuid.UUID, body: ContactCreate, principal: StaffPrincipal, uow: Uow
+    customer_id: uuid.UUID,
+    body: ContactCreate,
+    principal: StaffPrincipal,
+    uow: Uow,
+    idempotency_key: IdempotencyKeyHeader = None,
 ):
     await _company(uow.session, principal, customer_id)
+    asked = {"customer_id": str(customer_id), **body.model_dump(mode="json")}
+    claimed = await idempotency.claim(
+        uow.session, "customers.contacts.create", principal.id, idempotency_key, asked
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     await settings_lists.require_items(uow.session, new_refs(body.model_dump(), CONTACT_REFS))
     contact = Contact(
         id=uuid.uuid4(),
@@ -76,9 +88,11 @@ async def add_contact(
     await uow.session.flush()
     if contact.is_primary:
         await _only_primary(uow.session, contact)
-    await uow.commit()
     await uow.session.refresh(contact)
-    return contact
+    out = ContactOut.model_validate(contact)
+    await idempotency.remember(uow.session, claimed, out)
+    await uow.commit()
+    return out
 
 
 @router.patch("/{contact_id}", response_model=ContactOut)

@@ -27,19 +27,36 @@ from customers_service.schemas import (
     RecallResult,
     StageChange,
 )
+from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import check_version, conflict, forbidden, invalid
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
 
-@router.post("", status_code=201, response_model=CustomerOut)
-async def create_customer(body: CustomerCreate, principal: StaffPrincipal, uow: Uow):
+@router.post("", status_code=201, response_model=CustomerOut, responses=RETRY_RESPONSE)
+async def create_customer(
+    body: CustomerCreate,
+    principal: StaffPrincipal,
+    uow: Uow,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    # Claimed before the work: a retry after a lost answer creates no second customer (and
+    # takes no second round-robin slot, as no second created event is raised).
+    claimed = await idempotency.claim(
+        uow.session, "customers.customers.create", principal.id, idempotency_key, body
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     customer = await writes.create(uow, principal, body)
+    await uow.session.refresh(customer)
+    out = CustomerOut.model_validate(customer)
+    await idempotency.remember(uow.session, claimed, out)
     await uow.commit()
-    return customer
+    return out
 
 
 @router.get("/{customer_id}", response_model=CustomerOut)

@@ -8,6 +8,7 @@ answer is the job to poll.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import tempfile
 import uuid
 from pathlib import Path
@@ -20,8 +21,10 @@ from customers_service import importing
 from customers_service.domain.ownership import VIEW_ALL
 from customers_service.models import ImportJob, ImportRow
 from customers_service.schemas import ImportJobOut, ImportRowOut
+from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal
 from suite_shared.errors import Problem, not_found
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import RuntimeDep, Session, Uow
 
@@ -44,7 +47,9 @@ def _discard(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-async def _save_upload(request: Request, kind: str) -> Path:
+async def _save_upload(request: Request, kind: str) -> tuple[Path, str]:
+    """The upload in a temporary file, and its SHA-256 (what an Idempotency-Key's retry must
+    send again)."""
     # Writes go to the page cache in microseconds; the slow part, the network, is awaited.
     with tempfile.NamedTemporaryFile(
         prefix="customers-import-",
@@ -52,6 +57,7 @@ async def _save_upload(request: Request, kind: str) -> Path:
         delete=False,  # openpyxl reads the suffix
     ) as handle:
         path = Path(handle.name)
+        digest = hashlib.sha256()
         size = 0
         try:
             async for chunk in request.stream():
@@ -65,31 +71,49 @@ async def _save_upload(request: Request, kind: str) -> Path:
                         field="body",
                     )
                 handle.write(chunk)
+                digest.update(chunk)
         except BaseException:
             await asyncio.to_thread(_discard, path)
             raise
     if size == 0:
         await asyncio.to_thread(_discard, path)
         raise Problem(422, "empty-file", "Invalid input", "The file is empty", field="body")
-    return path
+    return path, digest.hexdigest()
 
 
-@router.post("/customers", status_code=202, response_model=ImportJobOut)
+@router.post("/customers", status_code=202, response_model=ImportJobOut, responses=RETRY_RESPONSE)
 async def start_import(
     request: Request,
     principal: StaffPrincipal,
     runtime: RuntimeDep,
     uow: Uow,
     filename: Annotated[str, Query(min_length=1, max_length=255)],
+    idempotency_key: IdempotencyKeyHeader = None,
 ):
     kind = _kind(filename, request.headers.get("content-type", ""))
-    path = await _save_upload(request, kind)
-    job_id = uuid.uuid4()
-    uow.session.add(
-        ImportJob(id=job_id, filename=filename, status="queued", created_by=principal.id)
-    )
-    await uow.commit()
-    answer = ImportJobOut.model_validate(await uow.session.get(ImportJob, job_id))
+    path, digest = await _save_upload(request, kind)
+    try:
+        claimed = await idempotency.claim(
+            uow.session,
+            "customers.imports.create",
+            principal.id,
+            idempotency_key,
+            {"filename": filename, "sha256": digest},
+        )
+        if claimed.replay is not None:  # the first upload's job runs (or ran) already
+            await asyncio.to_thread(_discard, path)
+            return claimed.replay
+        job_id = uuid.uuid4()
+        job = ImportJob(id=job_id, filename=filename, status="queued", created_by=principal.id)
+        uow.session.add(job)
+        await uow.session.flush()
+        await uow.session.refresh(job)
+        answer = ImportJobOut.model_validate(job)
+        await idempotency.remember(uow.session, claimed, answer, status_code=202)
+        await uow.commit()
+    except BaseException:
+        await asyncio.to_thread(_discard, path)
+        raise
     task = asyncio.create_task(importing.run(runtime, job_id, path, kind, principal))
     # Keep a reference, or the task may be garbage-collected mid-import.
     tasks: set = runtime.extras.setdefault("import_tasks", set())

@@ -27,9 +27,11 @@ from customers_service.schemas import (
     OpportunityOut,
     OpportunityOutcome,
 )
+from suite_shared import idempotency
 from suite_shared.auth import StaffPrincipal
 from suite_shared.errors import Problem, conflict, invalid, not_found
 from suite_shared.events.customers import OpportunityChanged
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.service import Session, Uow
 
 router = APIRouter(tags=["opportunities"])
@@ -50,7 +52,9 @@ def _emit(uow, opportunity: Opportunity) -> None:
     )
 
 
-async def _save(uow, opportunity: Opportunity, customer, outcome: str | None, principal):
+async def _save(
+    uow, opportunity: Opportunity, customer, outcome: str | None, principal, claimed=None
+):
     """Commit an opened (outcome None) or closed opportunity, moving its customer forward as
     seed 002 says: an opportunity makes a lead a contact, a won one makes a customer."""
     target = stage_after(outcome, customer.lifecycle_stage)
@@ -58,18 +62,34 @@ async def _save(uow, opportunity: Opportunity, customer, outcome: str | None, pr
         await stages.advance(uow, customer, target, principal.id)
     await uow.session.flush()
     _emit(uow, opportunity)
-    await uow.commit()
     await uow.session.refresh(opportunity)
-    return opportunity
+    out = OpportunityOut.model_validate(opportunity)
+    if claimed is not None:
+        await idempotency.remember(uow.session, claimed, out)
+    await uow.commit()
+    return out
 
 
 @router.post(
-    "/customers/{customer_id}/opportunities", status_code=201, response_model=OpportunityOut
+    "/customers/{customer_id}/opportunities",
+    status_code=201,
+    response_model=OpportunityOut,
+    responses=RETRY_RESPONSE,
 )
 async def open_opportunity(
-    customer_id: uuid.UUID, body: OpportunityCreate, principal: StaffPrincipal, uow: Uow
+    customer_id: uuid.UUID,
+    body: OpportunityCreate,
+    principal: StaffPrincipal,
+    uow: Uow,
+    idempotency_key: IdempotencyKeyHeader = None,
 ):
     customer = await repository.get_visible(uow.session, principal, customer_id, for_update=True)
+    asked = {"customer_id": str(customer_id), **body.model_dump(mode="json")}
+    claimed = await idempotency.claim(
+        uow.session, "customers.opportunities.create", principal.id, idempotency_key, asked
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     opportunity = Opportunity(
         id=uuid.uuid4(),
         customer_id=customer.id,
@@ -81,7 +101,7 @@ async def open_opportunity(
         created_by=principal.id,
     )
     uow.session.add(opportunity)
-    return await _save(uow, opportunity, customer, None, principal)
+    return await _save(uow, opportunity, customer, None, principal, claimed)
 
 
 @router.get("/customers/{customer_id}/opportunities", response_model=list[OpportunityOut])

@@ -14,8 +14,10 @@ from customers_service import settings_lists
 from customers_service.domain.list_keys import BadKey, check_key, derive_key
 from customers_service.models import ListItem
 from customers_service.schemas import ListItemCreate, ListItemOut, ListItemUpdate
+from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import check_version, conflict, invalid, not_found
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 from suite_shared.text import fold
@@ -76,8 +78,20 @@ async def get_item(kind: Kind, key: str, _: StaffPrincipal, session: Session):
     return await _item(session, kind, key)
 
 
-@router.post("/{kind}", status_code=201, response_model=ListItemOut)
-async def add_item(kind: Kind, body: ListItemCreate, uow: Uow, _: Principal = require(MANAGE)):
+@router.post("/{kind}", status_code=201, response_model=ListItemOut, responses=RETRY_RESPONSE)
+async def add_item(
+    kind: Kind,
+    body: ListItemCreate,
+    uow: Uow,
+    principal: Principal = require(MANAGE),
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    asked = {"kind": kind, **body.model_dump(mode="json")}
+    claimed = await idempotency.claim(
+        uow.session, "customers.list_items.create", principal.id, idempotency_key, asked
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     try:
         key = check_key(body.key) if body.key else derive_key(body.name)
     except BadKey as error:
@@ -93,9 +107,11 @@ async def add_item(kind: Kind, body: ListItemCreate, uow: Uow, _: Principal = re
     except IntegrityError:  # a concurrent add of the same key or name won
         raise conflict("duplicate", "an item with this key or name was just added") from None
     settings_lists.emit_changed(uow, item, "created")
-    await uow.commit()
     await uow.session.refresh(item)
-    return item
+    out = ListItemOut.model_validate(item)
+    await idempotency.remember(uow.session, claimed, out)
+    await uow.commit()
+    return out
 
 
 @router.patch("/{kind}/{key}", response_model=ListItemOut)

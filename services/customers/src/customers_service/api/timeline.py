@@ -12,8 +12,10 @@ from fastapi import APIRouter, Body, Query, Response
 from customers_service import repository, timeline
 from customers_service.models import Activity
 from customers_service.schemas import ActivityIn, ActivityOut, ActivityUpdate, MeetingFilter
+from suite_shared import idempotency
 from suite_shared.auth import StaffPrincipal
 from suite_shared.errors import check_version
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 
@@ -21,18 +23,34 @@ router = APIRouter(tags=["timeline"])
 Kind = Literal["call", "email", "meeting", "note", "message", "order"]
 
 
-@router.post("/customers/{customer_id}/activities", status_code=201, response_model=ActivityOut)
+@router.post(
+    "/customers/{customer_id}/activities",
+    status_code=201,
+    response_model=ActivityOut,
+    responses=RETRY_RESPONSE,
+)
 async def log_activity(
     customer_id: uuid.UUID,
     body: Annotated[ActivityIn, Body()],
     principal: StaffPrincipal,
     uow: Uow,
+    idempotency_key: IdempotencyKeyHeader = None,
 ):
     await repository.get_visible(uow.session, principal, customer_id)
+    asked = {"customer_id": str(customer_id), **body.model_dump(mode="json")}
+    claimed = await idempotency.claim(
+        uow.session, "customers.activities.create", principal.id, idempotency_key, asked
+    )
+    if claimed.replay is not None:
+        return claimed.replay
     activity = timeline.from_input(customer_id, body.model_dump(), principal.id)
     uow.session.add(activity)
+    await uow.session.flush()
+    await uow.session.refresh(activity)
+    out = ActivityOut.model_validate(activity)
+    await idempotency.remember(uow.session, claimed, out)
     await uow.commit()
-    return activity
+    return out
 
 
 @router.get("/activities/{activity_id}", response_model=ActivityOut)
