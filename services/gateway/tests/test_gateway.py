@@ -298,7 +298,11 @@ def test_merge_rewrites_refs_so_equal_names_do_not_clash():
         }
 
     merged = merge({"customers": document("a"), "rules-engine": document("b")}, [])
-    assert set(merged["components"]["schemas"]) == {"Customers_Page", "RulesEngine_Page"}
+    assert set(merged["components"]["schemas"]) == {
+        "Customers_Page",
+        "RulesEngine_Page",
+        "Gateway_Problem",  # the gateway's own answers (401, 429, 502, 504)
+    }
     operation = merged["paths"]["/api/v1/rules-engine/things"]["get"]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/RulesEngine_Page"}

@@ -3,6 +3,12 @@
 Paths get their gateway prefix (/api/v1/<service>), schema names get the service as a prefix
 (two services may both call something ``Page``), and $refs are rewritten to match. A service
 that does not answer is listed under ``x-unavailable-services`` instead of failing the page.
+
+Security is what the edge does: an operation is public (``security: []``) only when its service
+declares it public and the gateway lets it through without a token (``edge_auth``); every
+other one needs the bearer token and may get the gateway's 401. Every operation may get the
+gateway's own answers: 429 (rate limit, with Retry-After), 502 (service unreachable) and 504
+(service too slow), all problem+json.
 """
 
 from __future__ import annotations
@@ -13,10 +19,20 @@ from typing import Any
 
 import httpx
 
+from gateway_service.edge_auth import is_public
 from gateway_service.proxy import PREFIX
+from suite_shared.errors import PROBLEM_JSON
+from suite_shared.openapi_contract import PROBLEM_SCHEMA, RETRY_AFTER
 
 REF_PREFIX = "#/components/schemas/"
 CACHE_TTL_S = 30.0
+GATEWAY_PROBLEM = "Gateway_Problem"
+EDGE_ANSWERS = {
+    401: "A valid access token is required (checked at the gateway)",
+    429: "Too many requests from this client: retry after Retry-After seconds",
+    502: "The service is not reachable",
+    504: "The service did not answer in time",
+}
 
 
 def schema_prefix(service: str) -> str:
@@ -38,6 +54,26 @@ def _rewrite_refs(node: Any, prefix: str) -> Any:
     return node
 
 
+def _edge_contract(operation: dict[str, Any], service: str, path: str) -> None:
+    public = operation.get("security") == [] and is_public(service, path)
+    operation["security"] = [] if public else [{"bearer": []}]
+    responses = operation.setdefault("responses", {})
+    for status, description in EDGE_ANSWERS.items():
+        if status == 401 and public:
+            continue
+        answer = responses.setdefault(str(status), {"description": description})
+        answer["content"] = {
+            PROBLEM_JSON: {"schema": {"$ref": REF_PREFIX + GATEWAY_PROBLEM}},
+            **{
+                media: body
+                for media, body in answer.get("content", {}).items()
+                if media != PROBLEM_JSON
+            },
+        }
+        if status == 429:
+            answer["headers"] = {**RETRY_AFTER, **answer.get("headers", {})}
+
+
 def merge(documents: dict[str, dict[str, Any]], missing: list[str]) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
@@ -54,10 +90,11 @@ def merge(documents: dict[str, dict[str, Any]], missing: list[str]) -> dict[str,
                     ]
                     if "operationId" in operation:
                         operation["operationId"] = f"{service}_{operation['operationId']}"
-                    operation.setdefault("security", [{"bearer": []}])
+                    _edge_contract(operation, service, path)
             paths[f"{PREFIX}{service}{path}"] = operations
         for name, schema in document.get("components", {}).get("schemas", {}).items():
             schemas[prefix + name] = schema
+    schemas[GATEWAY_PROBLEM] = PROBLEM_SCHEMA
     combined: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
