@@ -16,7 +16,7 @@ import httpx
 import structlog
 from pydantic import BaseModel, Field, ValidationError
 
-from suite_shared.errors import RETRY_AFTER_S, Problem
+from suite_shared.errors import RETRY_AFTER_S, Problem, invalid_all
 from suite_shared.service_client import service_client
 
 CLIENT_KEY = "catalog_client"
@@ -59,10 +59,12 @@ class CatalogClient:
     async def close(self) -> None:
         await self.http.aclose()
 
-    async def _post(self, path: str, token: str, body: dict[str, Any]) -> httpx.Response:
+    async def _call(
+        self, method: str, path: str, token: str, body: dict[str, Any] | None = None
+    ) -> httpx.Response:
         try:
-            return await self.http.post(
-                path, json=body, headers={"Authorization": f"Bearer {token}"}
+            return await self.http.request(
+                method, path, json=body, headers={"Authorization": f"Bearer {token}"}
             )
         except asyncio.CancelledError:
             raise
@@ -75,7 +77,7 @@ class CatalogClient:
     ) -> dict[str, Any]:
         """The catalog's quote, one line per line asked; its 422 (a line that cannot be sold)
         comes back as ours, naming the same line."""
-        response = await self._post("/quotes", token, {"groups": groups, "lines": lines})
+        response = await self._call("POST", "/quotes", token, {"groups": groups, "lines": lines})
         if response.status_code == 422:
             problem = _json(response)
             if not isinstance(problem, dict):
@@ -97,6 +99,39 @@ class CatalogClient:
         if len(quote.lines) != len(lines):
             raise CatalogUnavailable(f"The catalog quoted {len(quote.lines)} lines of {len(lines)}")
         return quote.model_dump()
+
+    async def warehouse_active(self, token: str, warehouse_id: uuid.UUID) -> bool | None:
+        """Whether the catalog's warehouse is active; None when the catalog has no such one."""
+        response = await self._call("GET", f"/warehouses/{warehouse_id}", token)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise CatalogUnavailable(f"The catalog answered {response.status_code}")
+        found = _json(response)
+        if not isinstance(found, dict) or not isinstance(found.get("active"), bool):
+            raise CatalogUnavailable("The catalog's answer was not a warehouse")
+        return found["active"]
+
+    async def check_warehouses(self, token: str, named: list[tuple[str, uuid.UUID]]) -> None:
+        """422 naming every field (of (field, warehouse id)) whose warehouse the catalog does
+        not know or has closed: stock could never be reserved or picked up there."""
+        ids = list(dict.fromkeys(warehouse_id for _, warehouse_id in named))
+        if not ids:
+            return
+        found = dict(
+            zip(
+                ids,
+                await asyncio.gather(*(self.warehouse_active(token, i) for i in ids)),
+                strict=True,
+            )
+        )
+        errors = [
+            (field, f"Warehouse {wid} is {'unknown' if found[wid] is None else 'inactive'}")
+            for field, wid in named
+            if not found[wid]
+        ]
+        if errors:
+            raise invalid_all(errors)
 
 
 def _json(response: httpx.Response) -> Any:

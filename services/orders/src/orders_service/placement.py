@@ -1,9 +1,11 @@
 """Placing an order (ORD-1, ORD-2, ORD-9): the customer's copy gives the name, phone and
-groups; the catalog's quote gives every price; domain.totals computes the money; an
+groups; the catalog's quote gives every price, and the warehouses the order names (pickup
+location, each line's) must be the catalog's active ones; domain.totals computes the money; an
 Idempotency-Key makes a retried placement return the first order."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
@@ -86,6 +88,32 @@ def _money(body: OrderCreate, quoted: list[dict]) -> totals.OrderMoney:
     return money
 
 
+def named_warehouses(body: OrderCreate) -> list[tuple[str, uuid.UUID]]:
+    """(field, warehouse id) for every warehouse the order names."""
+    named = [
+        (f"lines.{index}.warehouse_id", line.warehouse_id)
+        for index, line in enumerate(body.lines)
+        if line.warehouse_id is not None
+    ]
+    if body.shipping.pickup_location_id is not None:
+        named.insert(0, ("shipping.pickup_location_id", body.shipping.pickup_location_id))
+    return named
+
+
+async def _ask_catalog(catalog: CatalogClient, token: str, groups: list[str], body: OrderCreate):
+    """The quote, and the warehouses the order names checked, at the same time. The quote's
+    refusal comes first, then the warehouses'; a failure of either is the catalog's 503."""
+    answers = await asyncio.gather(
+        catalog.quote(token, groups, quote_lines(body.lines)),
+        catalog.check_warehouses(token, named_warehouses(body)),
+        return_exceptions=True,
+    )
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            raise answer
+    return answers[0]
+
+
 async def previous_order(session: AsyncSession, principal: Principal, key: str, digest: str):
     """The order a retried request already placed, if any."""
     row = await session.get(IdempotencyKey, (key, principal.id))
@@ -120,7 +148,7 @@ async def place(
     customer = await customer_for(session, principal, body.customer_id)
     owner_id = _owner(principal, body)
     # Asked before any row is written, so no transaction waits on the catalog.
-    quote = await catalog.quote(token, customer.groups, quote_lines(body.lines))
+    quote = await _ask_catalog(catalog, token, customer.groups, body)
     money = _money(body, quote["lines"])
     order_id = uuid.uuid4()
     if idempotency_key:
