@@ -5,6 +5,7 @@ new login works (suite_shared.revocations)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 
@@ -207,3 +208,30 @@ def _ts(value: str) -> float:
     from datetime import datetime
 
     return datetime.fromisoformat(value).timestamp()
+
+
+async def test_a_refresh_racing_a_password_reset_leaves_no_live_session(client, admin):
+    """The refresh issued while the reset runs must not survive it (it would hand out tokens
+    of the new version to whoever held the old password)."""
+    user, tokens = await salesperson(client, admin)
+    survivors = []
+    for attempt in range(15):
+        refresh, reset = await asyncio.gather(
+            client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),
+            client.put(
+                f"/users/{user['id']}/password",
+                headers=admin,
+                json={"password": f"{NEW_PASSWORD} {attempt}"},
+            ),
+        )
+        assert reset.status_code == 204, reset.text
+        if refresh.status_code == 200:
+            again = await client.post(
+                "/auth/refresh", json={"refresh_token": refresh.json()["refresh_token"]}
+            )
+            if again.status_code == 200:
+                survivors.append(attempt)
+        else:
+            assert refresh.status_code == 401, refresh.text
+        tokens = await login(client, "an@example.vn", f"{NEW_PASSWORD} {attempt}")
+    assert survivors == []

@@ -94,10 +94,20 @@ async def _fail_unknown(
 
 async def refresh(uow: UnitOfWork, ctx: IdentityContext, token: str) -> TokenPair:
     now = utcnow()
+    token_hash = hash_refresh_token(token)
+    owner = await uow.session.scalar(
+        select(RefreshToken.user_id).where(RefreshToken.token_hash == token_hash)
+    )
+    if owner is None:
+        raise invalid_refresh_token()
+    # The user first, then the token: the order deactivation and password changes lock in
+    # (user, then its sessions). Otherwise a refresh racing a reset deadlocked, or issued a
+    # refresh token the reset did not see and so did not revoke.
+    user = await repository.get_user(uow.session, owner, for_update=True)
     row = (
         await uow.session.execute(
             select(RefreshToken)
-            .where(RefreshToken.token_hash == hash_refresh_token(token))
+            .where(RefreshToken.token_hash == token_hash)
             .with_for_update()  # two refreshes of one token: the second sees it rotated
         )
     ).scalar_one_or_none()
@@ -109,7 +119,6 @@ async def refresh(uow: UnitOfWork, ctx: IdentityContext, token: str) -> TokenPai
         raise refresh_token_reused()
     if row.expires_at <= now:
         raise invalid_refresh_token("The session has expired; log in again")
-    user = await repository.get_user(uow.session, row.user_id)
     if not user.active:
         await _revoke_family(uow, row.family_id, now)
         await uow.commit()

@@ -7,8 +7,9 @@ class IdentitySettings(ServiceSettings):
     service_name: str = "identity"
     port: int = 8001
 
-    # Access tokens are short-lived because other services verify them offline and cannot
-    # learn about a deactivation before they expire; refresh tokens carry the session.
+    # Access tokens are short-lived; refresh tokens carry the session. Other services verify
+    # them offline and learn revocations (deactivation, role, password) within seconds
+    # (suite_shared.revocations); the TTL also bounds how long identity lists a revocation.
     access_token_ttl_s: int = 15 * 60
     refresh_token_ttl_s: int = 14 * 24 * 3600
 
