@@ -326,8 +326,10 @@ async def test_short_stock_rejects_naming_the_lines_unless_below_zero_is_allowed
             "warehouse_id": warehouse,
             "requested": 6,
             "available": 5,
+            "reason": "out_of_stock",
         }
     ]
+    assert rejected["data"]["reason"] == "out_of_stock"
     assert await level(client, token, tea["id"]) == (10, 0, 10)  # all or nothing
     unknown = order("placed", [(uuid.uuid4(), 1, 1)])
     await deliver(app, "placed", unknown)

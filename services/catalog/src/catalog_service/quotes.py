@@ -11,16 +11,22 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_service.domain import pricing
-from catalog_service.models import PriceList, PriceListGroup, PriceListItem, Product
+from catalog_service.models import PriceList, PriceListGroup, PriceListItem, Product, Warehouse
 from catalog_service.price_lists import problems, products_with_units, units
 from catalog_service.schemas.price_lists import QuoteIn, QuoteLineOut, QuoteOut
 
 
-def _resolve(body: QuoteIn, products: dict[uuid.UUID, Product]):
-    """(line, product, unit) per line, or one 422 naming every line that cannot be sold."""
+def _resolve(body: QuoteIn, products: dict[uuid.UUID, Product], warehouses: dict[uuid.UUID, bool]):
+    """(line, product, unit) per line, or one 422 naming every line that cannot be sold.
+    ``warehouses``: the active flag of the warehouses the lines name."""
     resolved, errors = [], []
     for index, line in enumerate(body.lines):
         product = products.get(line.product_id)
+        if line.warehouse_id is not None and not warehouses.get(line.warehouse_id):
+            state = "inactive" if line.warehouse_id in warehouses else "unknown"
+            errors.append(
+                (f"lines.{index}.warehouse_id", f"Warehouse {line.warehouse_id} is {state}")
+            )
         if product is None:
             errors.append((f"lines.{index}.product_id", f"No product {line.product_id}"))
         elif product.status != "active":
@@ -89,9 +95,21 @@ async def _offers(session: AsyncSession, wanted, groups: set[str], at: datetime)
     return lists, prices
 
 
+async def _warehouses(session: AsyncSession, body: QuoteIn) -> dict[uuid.UUID, bool]:
+    ids = {line.warehouse_id for line in body.lines} - {None}
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Warehouse.id, Warehouse.active).where(Warehouse.id.in_(ids))
+    )
+    return dict(rows.all())
+
+
 async def quote(session: AsyncSession, body: QuoteIn, groups: set[str], at: datetime) -> QuoteOut:
     wanted = _resolve(
-        body, await products_with_units(session, (line.product_id for line in body.lines))
+        body,
+        await products_with_units(session, (line.product_id for line in body.lines)),
+        await _warehouses(session, body),
     )
     lists, prices = await _offers(session, wanted, groups, at)
     ordered = pricing.candidates(lists.values(), groups, at)

@@ -17,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from catalog_service import stock
+from catalog_service.domain import pricing
+from catalog_service.domain import stock as rules
 from catalog_service.domain.stock import Need, OrderLineStock, Shortage, needs_of, shortages
-from catalog_service.models import ComboComponent, OrderReservation, Product
+from catalog_service.models import OrderReservation, Product, Warehouse
 from suite_shared.events.catalog import ShortLine, StockLine, StockRejected, StockReserved
 from suite_shared.events.envelope import Envelope
 from suite_shared.events.orders import OrderSnapshot
@@ -54,37 +56,64 @@ async def _claim(uow: UnitOfWork, order: OrderSnapshot) -> OrderReservation:
     return row
 
 
+def _unit_known(product: Product, unit: str, factor: int) -> bool:
+    """The line's unit is the product's by name, or (renamed since the order) by its factor:
+    stock is reserved by the order's own factor either way."""
+    units = [pricing.Unit(u.unit, u.factor, u.price, u.unit_key) for u in product.units]
+    if pricing.find_unit(product.base_unit, units, unit) is not None:
+        return True
+    return factor == 1 or any(u.factor == factor for u in units)
+
+
 async def _needs(uow: UnitOfWork, order: OrderSnapshot) -> tuple[list[Need], list[Shortage]]:
-    """Base-unit needs per product and warehouse; lines naming unknown products are short."""
+    """Base-unit needs per product and warehouse, and the lines that cannot be reserved at all
+    (unknown or inactive warehouse, unknown or trashed product, unknown unit, a quantity out of
+    bounds: domain.stock.line_rejection), each with its reason."""
     session = uow.session
     default = await stock.default_warehouse_id(session)
     ids = {line.product_id for line in order.lines}
-    products = dict(
+    # Units and components come with the products (their relationships load in one query).
+    products = {p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(ids)))}
+    warehouse_ids = {line.warehouse_id or default for line in order.lines} - {None}
+    active = dict(
         (
-            await session.execute(select(Product.id, Product.is_combo).where(Product.id.in_(ids)))
+            await session.execute(
+                select(Warehouse.id, Warehouse.active).where(Warehouse.id.in_(warehouse_ids))
+            )
         ).all()
     )
-    components: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = {}
-    combo_ids = [pid for pid, is_combo in products.items() if is_combo]
-    if combo_ids:
-        for row in await session.execute(
-            select(ComboComponent).where(ComboComponent.combo_id.in_(combo_ids))
-        ):
-            part = row[0]
-            components.setdefault(part.combo_id, []).append((part.component_id, part.quantity))
-    unknown = [
-        Shortage(line.product_id, line.warehouse_id or default, line.quantity * line.unit_factor, 0)
-        for line in order.lines
-        if line.product_id not in products
-    ]
-    lines = [
-        OrderLineStock(
-            line.product_id, line.quantity * line.unit_factor, line.warehouse_id or default
+    rejected: list[Shortage] = []
+    lines: list[OrderLineStock] = []
+    for line in order.lines:
+        product = products.get(line.product_id)
+        warehouse_id = line.warehouse_id or default
+        requested = line.quantity * line.unit_factor
+        reason = rules.line_rejection(
+            rules.LineFacts(
+                product_status=product.status if product else None,
+                unit_known=product is not None
+                and _unit_known(product, line.unit, line.unit_factor),
+                warehouse_active=active.get(warehouse_id),
+                quantity=line.quantity,
+                unit_factor=line.unit_factor,
+            )
         )
-        for line in order.lines
-        if line.product_id in products
+        if reason is not None:
+            rejected.append(Shortage(line.product_id, warehouse_id, requested, 0, reason))
+        else:
+            lines.append(OrderLineStock(line.product_id, requested, warehouse_id))
+    components = {
+        p.id: [(c.component_id, c.quantity) for c in p.components]
+        for p in products.values()
+        if p.is_combo
+    }
+    needs = needs_of(lines, components)
+    rejected += [
+        Shortage(n.product_id, n.warehouse_id, n.quantity, 0, rules.QUANTITY_TOO_LARGE)
+        for n in needs
+        if n.quantity > rules.MAX_NEED
     ]
-    return needs_of(lines, components), unknown
+    return needs, rejected
 
 
 async def _codes(uow: UnitOfWork, ids) -> dict[uuid.UUID, str]:
@@ -100,6 +129,7 @@ def _short_lines(short: list[Shortage], codes: dict[uuid.UUID, str]) -> list[Sho
             warehouse_id=s.warehouse_id,
             requested=s.requested,
             available=s.available,
+            reason=s.reason,
         )
         for s in short
     ]
@@ -109,11 +139,15 @@ async def _take(
     uow, order: OrderSnapshot, *, deduct: bool
 ) -> tuple[list[Need], list[Shortage], bool]:
     """Reserve (or, for a sale already completed, deduct) the order's stock if it can be
-    covered; returns (needs, shortages, done)."""
-    needs, unknown = await _needs(uow, order)
+    covered; returns (needs, shortages, done). A line that cannot be reserved at all rejects
+    the order before any level is touched (a level of an unknown warehouse or product would
+    break its foreign key, the handler would fail on every retry and the order wait forever)."""
+    needs, rejected = await _needs(uow, order)
+    if rejected:
+        return needs, rejected, False
     levels = await stock.lock_levels(uow.session, [n.key for n in needs])
-    short = unknown + shortages(needs, {k: stock.level_of(v) for k, v in levels.items()})
-    if unknown or (short and not await stock.allow_negative(uow.session)):
+    short = shortages(needs, {k: stock.level_of(v) for k, v in levels.items()})
+    if short and not await stock.allow_negative(uow.session):
         return needs, short, False
     kind = "deduct" if deduct else "reserve"
     for need in needs:
@@ -177,6 +211,7 @@ async def order_placed(uow: UnitOfWork, envelope: Envelope, order: OrderSnapshot
             StockRejected(
                 order_id=order.order_id,
                 order_number=order.number,
+                reason=rules.rejection_reason(short),
                 short=short_lines,
             ),
             subject=order.order_id,
@@ -241,6 +276,7 @@ async def order_completed(uow: UnitOfWork, envelope: Envelope, order: OrderSnaps
                 StockRejected(
                     order_id=order.order_id,
                     order_number=order.number,
+                    reason=rules.rejection_reason(short),
                     short=_short_lines(short, codes),
                 ),
                 subject=order.order_id,

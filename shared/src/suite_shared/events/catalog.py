@@ -94,10 +94,14 @@ class StockLine(EventPayload):
 
 class ShortLine(EventPayload):
     product_id: uuid.UUID
-    product_code: str
-    warehouse_id: uuid.UUID
+    product_code: str  # "" for a product the catalog does not know
+    warehouse_id: uuid.UUID | None  # None: the line named none and there is no default
     requested: int  # base units
     available: int
+    # out_of_stock, or why the line cannot be reserved at all: unknown_warehouse,
+    # inactive_warehouse, unknown_product, product_trashed, unknown_unit, invalid_quantity,
+    # quantity_too_large (catalog_service.domain.stock).
+    reason: str = "out_of_stock"
 
 
 @event_type("catalog.stock.reserved")
@@ -113,11 +117,14 @@ class StockReserved(EventPayload):
 
 @event_type("catalog.stock.rejected")
 class StockRejected(EventPayload):
-    """Not enough stock and selling below zero is off: nothing was reserved."""
+    """Nothing was reserved: not enough stock while selling below zero is off, or a line the
+    catalog cannot reserve at all (``reason``, the first such line's; each line has its own).
+    An order is never left waiting: every order the catalog cannot reserve is rejected."""
 
     order_id: uuid.UUID
     order_number: str
     short: list[ShortLine]
+    reason: str = "out_of_stock"
 
 
 @event_type("catalog.supplier.changed")

@@ -9,6 +9,19 @@ from dataclasses import dataclass
 
 Key = tuple[uuid.UUID, uuid.UUID]  # (product_id, warehouse_id)
 
+# Why an order's stock was not reserved (catalog.stock.rejected's reason, per line and overall).
+OUT_OF_STOCK = "out_of_stock"
+UNKNOWN_WAREHOUSE = "unknown_warehouse"
+INACTIVE_WAREHOUSE = "inactive_warehouse"
+UNKNOWN_PRODUCT = "unknown_product"
+PRODUCT_TRASHED = "product_trashed"
+UNKNOWN_UNIT = "unknown_unit"
+INVALID_QUANTITY = "invalid_quantity"
+QUANTITY_TOO_LARGE = "quantity_too_large"
+# One order's need of one product in one warehouse, in base units: far above any real order
+# (orders allow 10^6 × a factor ≤ 10^6), far below where a bigint level would overflow.
+MAX_NEED = 10**15
+
 
 class StockRuleError(ValueError):
     def __init__(self, field: str, message: str):
@@ -39,10 +52,50 @@ class Need:
 
 @dataclass(frozen=True)
 class Shortage:
+    """A line the stock cannot cover, or (``reason`` other than out of stock) cannot reserve
+    at all; ``warehouse_id`` is None only when the line named none and there is no default."""
+
     product_id: uuid.UUID
-    warehouse_id: uuid.UUID
+    warehouse_id: uuid.UUID | None
     requested: int
     available: int
+    reason: str = OUT_OF_STOCK
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """What the catalog knows about an order line's product, unit and warehouse."""
+
+    product_status: str | None  # None: no such product
+    unit_known: bool
+    warehouse_active: bool | None  # None: no such warehouse
+    quantity: int
+    unit_factor: int
+
+
+def line_rejection(line: LineFacts) -> str | None:
+    """Why a line cannot be reserved whatever the stock (a data problem, not a shortage), or
+    None. An order is never left waiting for such a line: it is rejected with this reason."""
+    if line.warehouse_active is None:
+        return UNKNOWN_WAREHOUSE
+    if not line.warehouse_active:
+        return INACTIVE_WAREHOUSE
+    if line.product_status is None:
+        return UNKNOWN_PRODUCT
+    if line.product_status == "trashed":
+        return PRODUCT_TRASHED
+    if line.quantity < 1 or line.unit_factor < 1:
+        return INVALID_QUANTITY
+    if not line.unit_known:
+        return UNKNOWN_UNIT
+    if line.quantity * line.unit_factor > MAX_NEED:
+        return QUANTITY_TOO_LARGE
+    return None
+
+
+def rejection_reason(short: Iterable[Shortage]) -> str:
+    """The overall reason: the first line's that is not a shortage, else out of stock."""
+    return next((s.reason for s in short if s.reason != OUT_OF_STOCK), OUT_OF_STOCK)
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,11 @@ class QuoteLineIn(BaseModel):
     product_id: uuid.UUID
     unit: UnitName | None = Field(default=None, description="default: the base unit")
     quantity: int = Field(ge=1, le=1_000_000)
+    warehouse_id: uuid.UUID | None = Field(
+        default=None,
+        description="where the line's stock will come from (default: the default warehouse); "
+        "an unknown or inactive warehouse is refused, as the order could never be reserved",
+    )
 
 
 class QuoteIn(BaseModel):
