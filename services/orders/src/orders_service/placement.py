@@ -53,11 +53,13 @@ async def customer_for(session: AsyncSession, principal: Principal, customer_id:
     return customer
 
 
-def search_text(customer: CustomerCopy) -> str:
+def search_text(customer: CustomerCopy, number: str) -> str:
     """What the list's keyword matches: the name without accents, the phone in national form
-    (0912…, however it was typed), the customer code."""
+    (0912…, however it was typed), the customer code, the order number (lower case, as the
+    keyword is folded); contracting adds the contract number."""
     phone = phone_search_key(customer.phone) if customer.phone else ""
-    return " ".join(filter(None, [fold(customer.name), phone, customer.code.lower()]))
+    parts = [fold(customer.name), phone, customer.code.lower(), number.lower()]
+    return " ".join(filter(None, parts))
 
 
 def _owner(principal: Principal, body: OrderCreate) -> uuid.UUID:
@@ -162,16 +164,17 @@ async def place(
             await session.rollback()
             done = await previous_order(session, principal, idempotency_key, digest)
             return await session.get(Order, done), False
-    number = await session.scalar(text("SELECT nextval('order_number_seq')"))
+    sequence = await session.scalar(text("SELECT nextval('order_number_seq')"))
+    number = f"{NUMBER_PREFIX}{sequence:06d}"
     now = datetime.now(UTC)
     order = Order(
         id=order_id,
-        number=f"{NUMBER_PREFIX}{number:06d}",
+        number=number,
         status=PENDING,
         customer_id=customer.id,
         customer_name=customer.name,
         customer_phone=customer.phone,
-        search_text=search_text(customer),
+        search_text=search_text(customer, number),
         owner_id=owner_id,
         created_by=principal.id,
         channel=body.channel,

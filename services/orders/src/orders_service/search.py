@@ -1,5 +1,6 @@
-"""The order list (ORD-7): search by customer name (any accents) or phone, filters by status,
-channel, type, owner, customer and placement date."""
+"""The order list (ORD-7): search by customer name (any accents), phone, order number (DH…) or
+contract number (HD…), in any case, through the trigram index on orders.search_text
+(ix_orders_search); filters by status, channel, type, owner, customer and placement date."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ SORTS = {"placed_at": Order.placed_at, "total": Order.total, "number": Order.num
 class OrderFilter(BaseModel):
     """As query parameters of the list (limit and offset sit beside it)."""
 
-    q: str | None = Field(default=None, max_length=100, description="customer name or phone")
+    q: str | None = Field(
+        default=None, max_length=100, description="customer name or phone, order or contract number"
+    )
     status: list[
         Literal["pending", "confirmed", "contracted", "delivering", "completed", "cancelled"]
     ] = Field(default_factory=list)
@@ -36,7 +39,9 @@ class OrderFilter(BaseModel):
 def _keyword(q: str):
     folded = fold(q)
     conditions = [Order.search_text.contains(folded, autoescape=True)] if folded else []
-    phone = phone_search_key(q)
+    # Only a keyword without letters is a phone: the digits of HD000001 are no phone, and
+    # would find the order DH000001.
+    phone = "" if any(c.isalpha() for c in q) else phone_search_key(q)
     if phone and len(phone) >= 3:
         conditions.append(Order.search_text.contains(phone, autoescape=True))
     return or_(*conditions) if conditions else None

@@ -77,6 +77,8 @@ async def _contract(uow: UnitOfWork, order: Order, contract_type_id: uuid.UUID |
     number = await uow.session.scalar(text("SELECT nextval('contract_number_seq')"))
     order.contract_type_id = contract_type.id
     order.contract_number = f"{CONTRACT_PREFIX}{number:06d}"
+    # The list's keyword finds the order by its contract number too (search.py).
+    order.search_text = f"{order.search_text} {order.contract_number.lower()}"
 
 
 async def _key_share(session: AsyncSession, type_id: uuid.UUID) -> ContractType | None:
