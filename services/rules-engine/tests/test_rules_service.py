@@ -350,6 +350,38 @@ async def test_list_item_events_apply_once_and_in_order(app, client):
     assert await stored_item(app, "sources", "retailer") == ("Khách hàng KiotViet", False)
 
 
+async def test_a_late_announcement_of_an_older_version_does_not_overwrite_a_newer_change(
+    app, client
+):
+    """customers' announcing replica stamps the envelope with its own clock, later than the
+    rename another replica made meanwhile: the item's version, not the time, decides."""
+    now = datetime.now(UTC)
+    website = ("sources", "website")
+    await list_item_changed(app, *website, "Website", "created", at=now, version=5)
+    await list_item_changed(app, *website, "Web site", "updated", at=now, version=7)
+    await eventually(lambda: item_is(app, *website, ("Web site", False)))
+    late = await list_item_changed(
+        app, *website, "Website", "updated", at=now + timedelta(minutes=1), version=5
+    )
+    await eventually(lambda: handled(app, late))
+    assert await stored_item(app, *website) == ("Web site", False)
+    # A deletion (a newer version) wins, and an announcement from before it cannot undo it.
+    await list_item_changed(app, *website, "Web site", "deleted", at=now, version=8)
+    await eventually(lambda: item_is(app, *website, ("Web site", True)))
+    late = await list_item_changed(
+        app, *website, "Web site", "updated", at=now + timedelta(minutes=2), version=7
+    )
+    await eventually(lambda: handled(app, late))
+    assert await stored_item(app, *website) == ("Web site", True)
+    # An unversioned event (raised before items had versions) loses to a versioned one.
+    late = await list_item_changed(app, *website, "Cũ", "updated", at=now + timedelta(minutes=3))
+    await eventually(lambda: handled(app, late))
+    assert await stored_item(app, *website) == ("Web site", True)
+    # The key added again gets a higher version, and is back.
+    await list_item_changed(app, *website, "Website mới", "created", at=now, version=9)
+    await eventually(lambda: item_is(app, *website, ("Website mới", False)))
+
+
 async def staff_user(app, name: str) -> uuid.UUID:
     """A user as identity announces it, once the rules engine has it."""
     user = uuid.uuid4()

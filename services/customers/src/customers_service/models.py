@@ -32,6 +32,10 @@ class Base(DeclarativeBase):
 
 
 customer_code_seq = Sequence("customer_code_seq", metadata=Base.metadata)
+# Every change of a settings-list item (creation, edit, deletion) takes its version from here,
+# so one key's versions keep growing when it is deleted and added again (the item's row, and a
+# per-row counter, would start afresh): readers of the lists keep the highest (settings_lists).
+list_item_version_seq = Sequence("list_item_version_seq", metadata=Base.metadata)
 # identity's departments, kept from its events (reports by department).
 DEPARTMENTS = department_tables(Base.metadata)
 # Which consumers of customers.list_item.changed have been told every item (settings_lists).
@@ -325,6 +329,6 @@ class ListItem(Base):
     folded_name: Mapped[str] = mapped_column(Text)  # "Khách sỉ" and "khach  si" are one name
     description: Mapped[str | None] = mapped_column(Text)
     reserved: Mapped[bool] = mapped_column(Boolean, default=False)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer)  # from list_item_version_seq
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

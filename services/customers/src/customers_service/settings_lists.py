@@ -19,7 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from customers_service.domain.list_keys import RESERVED
 from customers_service.domain.list_refs import Ref, import_candidates, match_item, unknown
-from customers_service.models import ANNOUNCED_TO, Contact, Customer, ListItem, Opportunity
+from customers_service.models import (
+    ANNOUNCED_TO,
+    Contact,
+    Customer,
+    ListItem,
+    Opportunity,
+    list_item_version_seq,
+)
 from suite_shared.errors import Problem, invalid_all
 from suite_shared.events.customers import ListItemChanged
 from suite_shared.messaging.announce import announce_to_new_consumers
@@ -107,7 +114,14 @@ async def ensure_reserved(runtime: Runtime) -> None:
         for (kind, key), name in RESERVED.items():
             await uow.session.execute(
                 insert(ListItem)
-                .values(kind=kind, key=key, name=name, folded_name=fold(name), reserved=True)
+                .values(
+                    kind=kind,
+                    key=key,
+                    name=name,
+                    folded_name=fold(name),
+                    reserved=True,
+                    version=list_item_version_seq.next_value(),
+                )
                 .on_conflict_do_nothing()
             )
         await uow.commit()
@@ -116,11 +130,22 @@ async def ensure_reserved(runtime: Runtime) -> None:
 CHANGED = "customers.list_item.changed"
 
 
-def emit_changed(uow: UnitOfWork, item: ListItem, action: str) -> None:
+async def next_version(session: AsyncSession) -> int:
+    """The version of an item's next change (taken under the item's row lock, or, for a new
+    item, after its key was found free: so one key's changes get growing versions)."""
+    return await session.scalar(select(list_item_version_seq.next_value()))
+
+
+def emit_changed(uow: UnitOfWork, item: ListItem, action: str, version: int | None = None) -> None:
+    """``version``: the item's own unless given (a deletion's, one past the last)."""
+    version = item.version if version is None else version
     uow.emit(
         CHANGED,
-        ListItemChanged(kind=item.kind, key=item.key, name=item.name, action=action),
+        ListItemChanged(
+            kind=item.kind, key=item.key, name=item.name, action=action, version=version
+        ),
         subject=f"{item.kind}/{item.key}",
+        version=version,
     )
 
 
@@ -131,7 +156,7 @@ async def _emit_every_item(uow: UnitOfWork) -> int:
             select(ListItem).order_by(ListItem.kind, ListItem.key).with_for_update(read=True)
         )
     ).all()
-    for item in items:
+    for item in items:  # with the version each has: a newer change elsewhere still wins
         emit_changed(uow, item, "updated")
     return len(items)
 

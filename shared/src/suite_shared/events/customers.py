@@ -115,6 +115,10 @@ class ListItemChanged(EventPayload):
     key: str
     name: str
     action: Literal["created", "updated", "deleted"]
+    # Grows with every change of the item, across a deletion and a new item with the same key
+    # (one sequence in customers); an announcement carries the item's current one. Readers keep
+    # the highest. 0: raised before items had versions.
+    version: int = 0
 
 
 @event_type("customers.customer.deleted")

@@ -7,19 +7,22 @@ their own database; this module defines it once, creates it in a migration, appl
 naming it is refused. Every kind is kept (groups, sources, positions, lost reasons, social
 pages): one row costs nothing, and a reader need not know which kinds another reader uses.
 
-Order: these events carry no version, and a key can be deleted and added again (customers'
-row, and its version, then start afresh), so they are ordered by the envelope's time. Each row
-keeps the time of the event that last set it, and an event not newer than that is ignored: a
-redelivery, or an older change that arrives after a newer one (retries reorder). Customers
-takes the item's row lock before it raises the event, so the times of one item's events follow
-the order of its changes (across replicas, as far as their clocks agree).
+Order: by the item's version, which customers takes from one sequence on every change
+(creation, edit, deletion), so it keeps growing when a key is deleted and added again; the
+payload and the envelope carry it. Each row keeps the version (and the envelope time) of the
+event that last set it, and an event not newer than that is ignored: a redelivery, or an older
+change that arrives after a newer one (retries reorder). An announcement tells an item with
+the version it has, so a late announcement of an older state loses to a newer change even
+though its envelope is newer (ordering by time, as before, let it win). Events raised before
+items had versions (version 0) are ordered by their time among themselves, and lose to any
+versioned one.
 
-A deleted item is kept, marked deleted, not removed: its time is what makes an older "created"
+A deleted item is kept, marked deleted, not removed: its version is what makes an older "created"
 or "updated" arriving after the delete lose (without the row it would bring the item back), and
 its last name still tells an admin which item a rule named.
 
 Built-in items (``BUILT_IN_ITEMS``: source ``retailer``) get no event, so ``seed_built_in``
-adds them at start, dated before any event so that a rename by customers wins.
+adds them at start, at version 0 dated before any event, so that a rename by customers wins.
 
 Why writes are checked: free text would let a typo save something that silently never matches
 (a rule that never fires, a price list that never applies), so a reader saves only keys it
@@ -35,7 +38,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy import Boolean, Column, DateTime, MetaData, Table, Text, select, tuple_
+from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, Table, Text, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,7 +89,9 @@ def _columns() -> list[Column]:
         Column("key", Text, primary_key=True),
         Column("name", Text, nullable=False),
         Column("deleted", Boolean, nullable=False, server_default=sa.false(), default=False),
-        # The envelope time of the event that last set the row (see the module's docstring).
+        # The version and envelope time of the event that last set the row (see the module's
+        # docstring): the version decides, the time only among unversioned events.
+        Column("version", Integer, nullable=False, server_default="0", default=0),
         Column("changed_at", DateTime(timezone=True), nullable=False),
     ]
 
@@ -98,6 +103,12 @@ def list_item_table(metadata: MetaData) -> Table:
 def create_list_item_table(op) -> None:
     """For a service's Alembic migration."""
     op.create_table(TABLE, *_columns())
+
+
+def add_list_item_version(op) -> None:
+    """For the migration of a service whose table was made before items had versions (a no-op
+    where create_list_item_table made it with the column)."""
+    op.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS version integer NOT NULL DEFAULT 0")
 
 
 class ListItemReadModel:
@@ -120,30 +131,31 @@ class ListItemReadModel:
         return {(row.kind, row.key): Known(row.name, row.deleted) for row in rows}
 
     async def on_changed(self, uow: UnitOfWork, envelope: Envelope, payload: ListItemChanged):
+        version = payload.version or envelope.version or 0
+        deleted = payload.action == "deleted"
         await uow.session.execute(
-            self._put(
-                payload.kind, payload.key, payload.name, payload.action == "deleted", envelope.time
-            )
+            self._put(payload.kind, payload.key, payload.name, deleted, version, envelope.time)
         )
 
-    def _put(self, kind: str, key: str, name: str, deleted: bool, at: datetime):
+    def _put(self, kind: str, key: str, name: str, deleted: bool, version: int, at: datetime):
         """One statement: under the row's lock it stores the change only if it is newer than
-        what is there, so two events handled at once cannot both win."""
+        what is there (by version, then time), so two events handled at once cannot both win."""
         t = self.t
-        values = {"name": name, "deleted": deleted, "changed_at": at}
+        values = {"name": name, "deleted": deleted, "version": version, "changed_at": at}
+        newer = tuple_(t.c.version, t.c.changed_at) < tuple_(
+            sa.literal(version, Integer), sa.literal(at, DateTime(timezone=True))
+        )
         return (
             insert(t)
             .values(kind=kind, key=key, **values)
-            .on_conflict_do_update(
-                index_elements=["kind", "key"], set_=values, where=t.c.changed_at < at
-            )
+            .on_conflict_do_update(index_elements=["kind", "key"], set_=values, where=newer)
         )
 
     async def seed_built_in(self, runtime: Runtime) -> None:
         """An on_start hook; idempotent, and keeps whatever an event has set."""
         async with runtime.uow() as uow:
             for (kind, key), name in BUILT_IN_ITEMS.items():
-                await uow.session.execute(self._put(kind, key, name, False, BEFORE_ANY_EVENT))
+                await uow.session.execute(self._put(kind, key, name, False, 0, BEFORE_ANY_EVENT))
             await uow.commit()
 
     def handlers(self) -> dict:

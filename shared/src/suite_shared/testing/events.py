@@ -59,11 +59,22 @@ def duplicates_ignored(type_: str) -> float:
 
 
 async def list_item_changed(
-    app, kind: str, key: str, name: str, action: str, at: datetime | None = None
+    app,
+    kind: str,
+    key: str,
+    name: str,
+    action: str,
+    at: datetime | None = None,
+    version: int | None = None,
 ) -> Envelope:
-    """customers' event for a settings-list item; it carries no version."""
+    """customers' event for a settings-list item, with the item's version (in the payload and
+    the envelope) or, by default, none, as events raised before items had versions."""
     data = {"kind": kind, "key": key, "name": name, "action": action}
-    return await publish(app, "customers", "customers.list_item.changed", data, version=None, at=at)
+    if version is not None:
+        data["version"] = version
+    return await publish(
+        app, "customers", "customers.list_item.changed", data, version=version, at=at
+    )
 
 
 async def stored_item(app, kind: str, key: str) -> tuple[str, bool] | None:

@@ -99,7 +99,12 @@ async def add_item(
     folded = fold(body.name)
     await _clash(uow.session, kind, key, folded)
     item = ListItem(
-        kind=kind, key=key, name=body.name, folded_name=folded, description=body.description
+        kind=kind,
+        key=key,
+        name=body.name,
+        folded_name=folded,
+        description=body.description,
+        version=await settings_lists.next_version(uow.session),
     )
     uow.session.add(item)
     try:
@@ -130,7 +135,7 @@ async def edit_item(
         item.name, item.folded_name = changes["name"], folded
     if "description" in changes:
         item.description = changes["description"]
-    item.version += 1
+    item.version = await settings_lists.next_version(uow.session)
     item.updated_at = func.now()
     await uow.session.flush()
     settings_lists.emit_changed(uow, item, "updated")
@@ -147,7 +152,8 @@ async def delete_item(kind: Kind, key: str, uow: Uow, _: Principal = require(MAN
     used, what = await settings_lists.usage(uow.session, kind, key)
     if used:
         raise conflict("in-use", f"{used} {what} use {item.name}; change them first", in_use=used)
+    deleted_at_version = await settings_lists.next_version(uow.session)
     await uow.session.delete(item)
-    settings_lists.emit_changed(uow, item, "deleted")
+    settings_lists.emit_changed(uow, item, "deleted", version=deleted_at_version)
     await uow.commit()
     return Response(status_code=204)
