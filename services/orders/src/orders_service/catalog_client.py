@@ -142,7 +142,12 @@ def _json(response: httpx.Response) -> Any:
 
 
 def quote_lines(lines) -> list[dict[str, Any]]:
-    return [
-        {"product_id": str(line.product_id), "unit": line.unit, "quantity": line.quantity}
-        for line in lines
-    ]
+    """The lines to quote; a line's warehouse goes too, so the quote refuses one the catalog
+    does not have or has closed (422 lines.N.warehouse_id)."""
+    asked = []
+    for line in lines:
+        one = {"product_id": str(line.product_id), "unit": line.unit, "quantity": line.quantity}
+        if line.warehouse_id is not None:
+            one["warehouse_id"] = str(line.warehouse_id)
+        asked.append(one)
+    return asked

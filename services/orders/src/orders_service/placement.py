@@ -91,20 +91,16 @@ def _money(body: OrderCreate, quoted: list[dict]) -> totals.OrderMoney:
 
 
 def named_warehouses(body: OrderCreate) -> list[tuple[str, uuid.UUID]]:
-    """(field, warehouse id) for every warehouse the order names."""
-    named = [
-        (f"lines.{index}.warehouse_id", line.warehouse_id)
-        for index, line in enumerate(body.lines)
-        if line.warehouse_id is not None
-    ]
-    if body.shipping.pickup_location_id is not None:
-        named.insert(0, ("shipping.pickup_location_id", body.shipping.pickup_location_id))
-    return named
+    """(field, warehouse id) for the warehouses the quote does not check: the pickup location
+    (the quote checks each line's warehouse)."""
+    if body.shipping.pickup_location_id is None:
+        return []
+    return [("shipping.pickup_location_id", body.shipping.pickup_location_id)]
 
 
 async def _ask_catalog(catalog: CatalogClient, token: str, groups: list[str], body: OrderCreate):
-    """The quote, and the warehouses the order names checked, at the same time. The quote's
-    refusal comes first, then the warehouses'; a failure of either is the catalog's 503."""
+    """The quote (which checks the lines' warehouses) and the pickup location, at the same
+    time. The quote's refusal comes first; a failure of either is the catalog's 503."""
     answers = await asyncio.gather(
         catalog.quote(token, groups, quote_lines(body.lines)),
         catalog.check_warehouses(token, named_warehouses(body)),
