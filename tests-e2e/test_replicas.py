@@ -159,7 +159,8 @@ async def _run(suite, gateway):
     product = await created(
         "/catalog/products", {"name": "Nước mắm 500ml", "base_unit": "chai", "base_price": 45_000}
     )
-    (warehouse,) = (await gateway().get("/catalog/warehouses", headers=admin)).json()
+    warehouses = (await gateway().get("/catalog/warehouses", headers=admin)).json()
+    (warehouse,) = warehouses["items"] if isinstance(warehouses, dict) else warehouses
     stocked = await gateway().post(
         "/catalog/stock/adjustments",
         headers=admin,
