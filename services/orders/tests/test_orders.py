@@ -58,7 +58,7 @@ async def test_placement_prices_from_the_catalog_and_computes_totals(app, shop):
         shipping={"method": "carrier", "carrier": "GHN", "fee": 30_000, "address": "12 Lê Lợi"},
         vat_invoice={
             "company_name": "Công ty TNHH Lan",
-            "tax_code": "0101234567",
+            "tax_code": "0100109106",
             "address": "Hà Nội",
         },
         payment={

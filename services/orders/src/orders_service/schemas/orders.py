@@ -3,7 +3,6 @@ basis points (1250 = 12.5%)."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
@@ -11,19 +10,12 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from orders_service.domain.totals import MAX_AMOUNT, MAX_QUANTITY
+from suite_shared.tax_code import normalise_tax_code
 
 # The bounds keep every total within a bigint (orders_service.domain.totals says how).
 Money = Annotated[int, Field(ge=0, le=MAX_AMOUNT, description="integer đồng")]
 Channel = Literal["staff", "portal", "chat", "kiotviet", "web"]
 OrderType = Literal["new_sale", "upsell"]
-TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
-
-
-def _tax_code(value: str) -> str:
-    value = value.strip()
-    if not TAX_CODE.match(value):
-        raise ValueError("a tax code (MST) is 10 digits, or 10 digits, '-' and 3 digits")
-    return value
 
 
 class DiscountIn(BaseModel):
@@ -65,7 +57,8 @@ class VatInvoiceIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     company_name: str = Field(min_length=1, max_length=300)
-    tax_code: Annotated[str, AfterValidator(_tax_code)]
+    # The check digit, the 13-digit branch form, one stored form: as customers check it.
+    tax_code: Annotated[str, Field(max_length=20), AfterValidator(normalise_tax_code)]
     address: str = Field(min_length=1, max_length=500)
     email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
