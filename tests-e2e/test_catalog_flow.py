@@ -125,7 +125,7 @@ async def test_catalog_and_stock_through_the_gateway(
             2 * expected,
         )
 
-    (warehouse,) = (await gateway.get("/catalog/warehouses", headers=admin)).json()
+    (warehouse,) = (await gateway.get("/catalog/warehouses", headers=admin)).json()["items"]
     counted = await gateway.post(
         "/catalog/stock/adjustments",
         headers=admin,

@@ -33,7 +33,7 @@ async def test_order_from_price_list_to_deducted_stock(
     )
     assert rice.status_code == 201, rice.text
     rice = rice.json()
-    (warehouse,) = (await gateway.get("/catalog/warehouses", headers=admin)).json()
+    (warehouse,) = (await gateway.get("/catalog/warehouses", headers=admin)).json()["items"]
     stocked = await gateway.post(
         "/catalog/stock/adjustments",
         headers=admin,

@@ -90,7 +90,7 @@ async def set_up(session, service, headers) -> list[dict]:
         products += [
             {"id": r["id"], "code": f"BENCH{int(r['external_id']):05d}"} for r in result["items"]
         ]
-    (warehouse,) = await call(session, "GET", f"{base}/warehouses", headers)
+    (warehouse,) = (await call(session, "GET", f"{base}/warehouses", headers))["items"]
     for start in range(0, PRODUCTS, 500):
         lines = [
             {"product_id": p["id"], "counted": 1_000_000} for p in products[start : start + 500]

@@ -45,7 +45,7 @@ async def setup(session, base: str) -> tuple[dict, str, list[str]]:
     ]
     imported = await call("POST", "/catalog/imports/products", headers, {"items": items})
     products = [r["id"] for r in imported["items"]]
-    (warehouse,) = await call("GET", "/catalog/warehouses", headers)
+    (warehouse,) = (await call("GET", "/catalog/warehouses", headers))["items"]
     await call(
         "POST",
         "/catalog/stock/adjustments",

@@ -60,7 +60,7 @@ async def test_tree_with_product_counts(app, client, make_token):
     assert root["children"][0]["product_count"] == 3
     assert root["children"][0]["children"][0]["product_count"] == 2
     found = await client.get("/categories", headers=auth(token), params={"q": "do uong"})
-    assert [c["code"] for c in found.json()] == ["DU"]
+    assert [c["code"] for c in found.json()["items"]] == ["DU"]
     events = await outbox_events(app, "catalog.category.changed")
     assert [e["data"]["action"] for e in events] == ["created"] * 3
 

@@ -103,7 +103,9 @@ async def test_racing_retries_of_a_stock_adjustment_apply_it_once(client, make_t
         await client.post("/products", headers=auth(token), json={"name": "C", "base_unit": "lon"})
     ).json()
     (warehouse,) = [
-        w for w in (await client.get("/warehouses", headers=auth(token))).json() if w["is_default"]
+        w
+        for w in (await client.get("/warehouses", headers=auth(token))).json()["items"]
+        if w["is_default"]
     ]
     body = {
         "warehouse_id": warehouse["id"],

@@ -59,7 +59,7 @@ async def test_an_orders_stock_is_seen_only_by_who_may_see_the_order(app, client
     ).json()
     (warehouse,) = [
         w
-        for w in (await client.get("/warehouses", headers=auth(manager))).json()
+        for w in (await client.get("/warehouses", headers=auth(manager))).json()["items"]
         if w["is_default"]
     ]
     await client.post(

@@ -155,7 +155,9 @@ async def test_what_cannot_be_reserved_is_rejected_with_a_reason(app, client, ma
         "/stock/adjustments",
         headers=auth(token),
         json={
-            "warehouse_id": (await client.get("/warehouses", headers=auth(token))).json()[0]["id"],
+            "warehouse_id": (await client.get("/warehouses", headers=auth(token))).json()["items"][
+                0
+            ]["id"],
             "reason": "Nhập",
             "lines": [{"product_id": beer["id"], "change": 100}],
         },
@@ -173,7 +175,9 @@ async def test_a_quote_refuses_an_unknown_or_inactive_warehouse(client, make_tok
     closed = await post(client, token, "/warehouses", code="KHO-Q", name="Kho Q")
     await client.patch(f"/warehouses/{closed['id']}", headers=auth(token), json={"active": False})
     (main,) = [
-        w for w in (await client.get("/warehouses", headers=auth(token))).json() if w["is_default"]
+        w
+        for w in (await client.get("/warehouses", headers=auth(token))).json()["items"]
+        if w["is_default"]
     ]
     lines = [
         {"product_id": tea["id"], "quantity": 1, "warehouse_id": main["id"]},

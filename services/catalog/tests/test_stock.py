@@ -41,7 +41,9 @@ async def product(client, token, **body):
 
 async def default_warehouse(client, token) -> str:
     (warehouse,) = [
-        w for w in (await client.get("/warehouses", headers=auth(token))).json() if w["is_default"]
+        w
+        for w in (await client.get("/warehouses", headers=auth(token))).json()["items"]
+        if w["is_default"]
     ]
     return warehouse["id"]
 

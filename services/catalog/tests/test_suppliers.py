@@ -44,9 +44,9 @@ async def test_supplier_types_search_and_duplicates(client, make_token):
     )
     assert_problem(same_code, 409, "duplicate", "code")
     found = await client.get("/supplier-types", headers=auth(token), params={"q": "nhap khau"})
-    assert [t["code"] for t in found.json()] == ["NK"]
+    assert [t["code"] for t in found.json()["items"]] == ["NK"]
     by_code = await client.get("/supplier-types", headers=auth(token), params={"q": "si"})
-    assert [t["code"] for t in by_code.json()] == ["SI"]
+    assert [t["code"] for t in by_code.json()["items"]] == ["SI"]
     renamed = await client.patch(
         f"/supplier-types/{wholesale['id']}",
         headers=auth(token),
@@ -264,7 +264,7 @@ async def test_who_created_and_who_changed_types_and_suppliers(client, make_toke
     reader = make_token(uuid.uuid4())
     reads = [
         (await client.get(kind_url, headers=auth(reader))).json(),
-        (await client.get("/supplier-types", headers=auth(reader))).json()[0],
+        (await client.get("/supplier-types", headers=auth(reader))).json()["items"][0],
         (await client.get(supplier_url, headers=auth(reader))).json(),
         (await client.get("/suppliers", headers=auth(reader))).json()["items"][0],
         (await client.get(f"{kind_url}/suppliers", headers=auth(reader))).json()["items"][0],

@@ -126,7 +126,8 @@ class Shop:
             )
             assert created.status_code == 201, created.text
             product = created.json()
-            (warehouse,) = (await http.get("/warehouses", headers=self.auth(self.manager))).json()
+            listed = await http.get("/warehouses", headers=self.auth(self.manager))
+            (warehouse,) = listed.json()["items"]
             counted = await http.post(
                 "/stock/adjustments",
                 headers=self.auth(self.manager),

@@ -21,6 +21,7 @@ from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import check_version, conflict, invalid
 from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
+from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 from suite_shared.text import fold
 
@@ -45,14 +46,20 @@ async def category_tree(_: StaffPrincipal, session: Session):
     return build_tree(nodes)
 
 
-@router.get("", response_model=list[CategoryOut])
+@router.get("", response_model=Page[CategoryOut])
 async def list_categories(
-    _: StaffPrincipal, session: Session, q: Annotated[str | None, Query(max_length=100)] = None
+    _: StaffPrincipal,
+    session: Session,
+    page: Pagination,
+    q: Annotated[str | None, Query(max_length=100)] = None,
 ):
+    """The flat list, a page at a time (the tree, whole, is /categories/tree)."""
     query = select(Category).order_by(Category.search_text, Category.id)
     if q:
         query = query.where(Category.search_text.contains(fold(q), autoescape=True))
-    return (await session.execute(query.limit(500))).scalars().all()
+    rows, total = await fetch_page(session, query, page)
+    items = [CategoryOut.model_validate(r) for r in rows]
+    return Page[CategoryOut](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/{category_id}", response_model=CategoryOut)

@@ -158,11 +158,14 @@ def _emit(uow: UnitOfWork, supplier: Supplier, action: str) -> None:
 
 
 # ---- supplier types ---------------------------------------------------------------------------
-@router.get("/supplier-types", response_model=list[SupplierTypeOut])
+@router.get("/supplier-types", response_model=Page[SupplierTypeOut])
 async def list_supplier_types(
-    _: StaffPrincipal, session: Session, q: Annotated[str | None, Query(max_length=100)] = None
+    _: StaffPrincipal,
+    session: Session,
+    page: Pagination,
+    q: Annotated[str | None, Query(max_length=100)] = None,
 ):
-    """A settings list: small, so unpaginated (bounded like the category list)."""
+    """A settings list, a page at a time, each type with its number of suppliers."""
     query = select(SupplierType).order_by(SupplierType.name_key, SupplierType.id)
     if q and (folded := fold(q)):
         query = query.where(
@@ -171,9 +174,10 @@ async def list_supplier_types(
                 func.lower(SupplierType.code).contains(folded, autoescape=True),
             )
         )
-    rows = (await session.execute(query.limit(500))).scalars().all()
+    rows, total = await fetch_page(session, query, page)
     counts = await _supplier_counts(session, [r.id for r in rows])
-    return [_type_out(r, counts.get(r.id, 0)) for r in rows]
+    items = [_type_out(r, counts.get(r.id, 0)) for r in rows]
+    return Page[SupplierTypeOut](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/supplier-types/{type_id}", response_model=SupplierTypeOut)

@@ -14,6 +14,7 @@ from suite_shared import idempotency
 from suite_shared.auth import Principal, StaffPrincipal, require
 from suite_shared.errors import check_version, conflict, invalid, not_found
 from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
+from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 
 router = APIRouter(prefix="/warehouses", tags=["stock"])
@@ -46,10 +47,13 @@ async def _flush(session, code: str) -> None:
         ) from None
 
 
-@router.get("", response_model=list[WarehouseOut])
-async def list_warehouses(_: StaffPrincipal, session: Session):
-    query = select(Warehouse).order_by(Warehouse.is_default.desc(), Warehouse.code)
-    return (await session.execute(query)).scalars().all()
+@router.get("", response_model=Page[WarehouseOut])
+async def list_warehouses(_: StaffPrincipal, session: Session, page: Pagination):
+    """The default first, then by code."""
+    query = select(Warehouse).order_by(Warehouse.is_default.desc(), Warehouse.code, Warehouse.id)
+    rows, total = await fetch_page(session, query, page)
+    items = [WarehouseOut.model_validate(r) for r in rows]
+    return Page[WarehouseOut](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/{warehouse_id}", response_model=WarehouseOut)
