@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from orders_service.input_types import StrictBool, StrictInt
+
 CODE = re.compile(r"^[A-Z0-9._-]{1,50}$")
 
 
@@ -36,7 +38,7 @@ class ContractTypeCreate(BaseModel):
     code: Code = Field(description="upper-cased; letters, digits, '.', '_', '-'")
     name: Name
     description: Description = ""
-    active: bool = True
+    active: StrictBool = True
 
 
 class ContractTypeUpdate(BaseModel):
@@ -47,8 +49,8 @@ class ContractTypeUpdate(BaseModel):
     code: Code | None = None
     name: Name | None = None
     description: Description | None = None
-    active: bool | None = None
-    version: int | None = None
+    active: StrictBool | None = None
+    version: StrictInt | None = None
 
 
 class ContractTypeFilter(BaseModel):

@@ -1,5 +1,5 @@
 """Request and response bodies of orders (ORD-1..7). Money is integer đồng; percentages are in
-basis points (1250 = 12.5%)."""
+basis points (1250 = 12.5%). Inputs take strict JSON types (orders_service.input_types)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from orders_service.domain.totals import MAX_AMOUNT, MAX_QUANTITY
+from orders_service.input_types import IsoDate, StrictInt
 from suite_shared.tax_code import normalise_tax_code
 
 # The bounds keep every total within a bigint (orders_service.domain.totals says how).
-Money = Annotated[int, Field(ge=0, le=MAX_AMOUNT, description="integer đồng")]
+Money = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT, description="integer đồng")]
 Channel = Literal["staff", "portal", "chat", "kiotviet", "web"]
 OrderType = Literal["new_sale", "upsell"]
 
@@ -21,7 +22,9 @@ OrderType = Literal["new_sale", "upsell"]
 class DiscountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["percent", "amount"]
-    value: int = Field(ge=0, le=MAX_AMOUNT, description="basis points for percent, đồng for amount")
+    value: StrictInt = Field(
+        ge=0, le=MAX_AMOUNT, description="basis points for percent, đồng for amount"
+    )
 
 
 class LineIn(BaseModel):
@@ -30,7 +33,7 @@ class LineIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     product_id: uuid.UUID
     unit: str | None = Field(default=None, max_length=30, description="default: base unit")
-    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY)
     discount: DiscountIn | None = None
     warehouse_id: uuid.UUID | None = None
 
@@ -65,7 +68,7 @@ class VatInvoiceIn(BaseModel):
 
 class InstalmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    due_date: date
+    due_date: IsoDate
     amount: Money
 
 
@@ -103,7 +106,7 @@ class StatusIn(BaseModel):
     status: Literal["confirmed", "contracted", "delivering", "completed", "cancelled"]
     reason: str | None = Field(default=None, max_length=500)
     contract_type_id: uuid.UUID | None = Field(default=None, description="for contracted")
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class LineOut(BaseModel):
