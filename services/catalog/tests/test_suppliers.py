@@ -81,11 +81,11 @@ async def test_create_generates_codes_and_validates(client, make_token):
         type_id=kind["id"],
         phone="0912 345 678",
         email=" KeToan@HoaBinh.vn ",
-        tax_code="0101234567-001",
+        tax_code="0100109106001",  # the branch form, typed without its dash
     )
     assert first["code"] == "NCC000001"
     assert (first["phone"], first["email"]) == ("+84912345678", "ketoan@hoabinh.vn")
-    assert (first["tax_code"], first["active"], first["version"]) == ("0101234567-001", True, 1)
+    assert (first["tax_code"], first["active"], first["version"]) == ("0100109106-001", True, 1)
     await add(client, token, code="ncc000041", name="Nhập tay")
     assert (await add(client, token, name="Tiếp theo", phone=""))["code"] == "NCC000042"
     for body, status, field in [
@@ -93,7 +93,10 @@ async def test_create_generates_codes_and_validates(client, make_token):
         ({"name": "X", "type_id": str(uuid.uuid4())}, 422, "type_id"),
         ({"name": "X", "phone": "12345"}, 422, "phone"),
         ({"name": "X", "tax_code": "01012345"}, 422, "tax_code"),
-        ({"name": "X", "tax_code": "0101234567-01"}, 422, "tax_code"),
+        ({"name": "X", "tax_code": "0100109106-01"}, 422, "tax_code"),
+        ({"name": "X", "tax_code": "0100109107"}, 422, "tax_code"),  # a wrong check digit
+        ({"name": "X", "tax_code": "0101234567"}, 422, "tax_code"),
+        ({"name": "X", "tax_code": 100109106}, 422, "tax_code"),
         ({"name": "X", "email": "ketoan@"}, 422, "email"),
         ({"name": ""}, 422, "name"),
         ({"name": "X", "kind": "vip"}, 422, "kind"),
@@ -114,7 +117,7 @@ async def test_search_filters_and_pages(client, make_token):
     token = make_token(uuid.uuid4(), MANAGER)
     kind = await add_type(client, token, code="SI", name="Sỉ")
     await add(client, token, name="Nhà cung cấp Đông Á", type_id=kind["id"], phone="0987654321")
-    await add(client, token, name="Nhà Cung Cấp Bình Minh", tax_code="0312345678")
+    await add(client, token, name="Nhà Cung Cấp Bình Minh", tax_code=" 0314 409 058 ")
     await add(client, token, name="Công ty Sao Mai", active=False)
 
     async def codes(**params):
@@ -127,7 +130,7 @@ async def test_search_filters_and_pages(client, make_token):
     assert await codes(q="+84 987 654 321") == ["NCC000001"]
     assert await codes(q="0987") == ["NCC000001"]
     assert await codes(q="ncc000003") == ["NCC000003"]
-    assert await codes(q="0312345678") == ["NCC000002"]
+    assert await codes(q="0314409058") == ["NCC000002"]
     assert await codes(type_id=kind["id"]) == ["NCC000001"]
     assert await codes(active="false") == ["NCC000003"]
     assert await codes(sort="name") == ["NCC000003", "NCC000002", "NCC000001"]
@@ -292,3 +295,15 @@ async def test_permissions(client, make_token):
     customer = make_token(uuid.uuid4(), kind="customer")
     assert_problem(await client.get("/suppliers", headers=auth(customer)), 403)
     assert_problem(await client.get("/supplier-types"), 401)
+
+
+async def test_a_tax_code_is_checked_and_stored_in_one_form_on_change(client, make_token):
+    token = make_token(uuid.uuid4(), MANAGER)
+    supplier = await add(client, token, name="Bia Sài Gòn", tax_code="0314409058")
+    url = f"/suppliers/{supplier['id']}"
+    changed = await client.patch(url, headers=auth(token), json={"tax_code": "0314.409.058-002"})
+    assert changed.status_code == 200 and changed.json()["tax_code"] == "0314409058-002"
+    wrong = await client.patch(url, headers=auth(token), json={"tax_code": "0314409059"})
+    assert_problem(wrong, 422, field="tax_code")
+    cleared = await client.patch(url, headers=auth(token), json={"tax_code": ""})
+    assert cleared.json()["tax_code"] is None

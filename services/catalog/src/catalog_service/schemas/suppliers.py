@@ -10,10 +10,9 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from catalog_service.schemas.common import Code, Name
+from suite_shared.tax_code import normalise_tax_code
 from suite_shared.text import normalize_phone
 
-# Mã số thuế: 10 digits for a business, 10 + "-" + 3 for a branch (chi nhánh) of one.
-TAX_CODE = re.compile(r"^[0-9]{10}(-[0-9]{3})?$")
 # email-validator is not a dependency of the suite; this catches typos, the mail server the rest.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
@@ -32,13 +31,6 @@ def _email(value: str) -> str:
     return value
 
 
-def _tax_code(value: str) -> str:
-    value = value.replace(" ", "")
-    if not TAX_CODE.match(value):
-        raise ValueError("a tax code (MST) is 10 digits, or 10 digits, '-' and 3 digits")
-    return value
-
-
 # Blank means none; normalize_phone raises InvalidPhone, a ValueError pydantic reports on the field.
 Phone = Annotated[
     Annotated[str, Field(max_length=30), AfterValidator(normalize_phone)] | None,
@@ -49,10 +41,16 @@ Email = Annotated[
     Annotated[str, Field(max_length=254), AfterValidator(_email)] | None,
     BeforeValidator(_blank_to_none),
 ]
+# Mã số thuế, checked as everywhere in the suite (suite_shared.tax_code): the check digit, the
+# 13-digit branch form, a person's 12-digit CCCD; stored in one form whatever the spacing.
 TaxCode = Annotated[
-    Annotated[str, Field(max_length=20), AfterValidator(_tax_code)] | None,
+    Annotated[str, Field(max_length=20), AfterValidator(normalise_tax_code)] | None,
     BeforeValidator(_blank_to_none),
-    Field(description="MST: 0101234567 or 0101234567-001"),
+    Field(
+        description="MST: 10 digits with a valid check digit (0100109106), a branch "
+        "(0100109106-001, also typed 0100109106001), or a 12-digit CCCD; stored as "
+        "0100109106 / 0100109106-001"
+    ),
 ]
 Address = Annotated[str, Field(max_length=500)]
 Note = Annotated[str, Field(max_length=2000)]
