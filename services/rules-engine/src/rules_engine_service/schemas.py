@@ -1,4 +1,6 @@
-"""Request and response bodies of the rules API."""
+"""Request and response bodies of the rules API. Inputs take strict JSON types: 0 is no
+boolean and "5" no priority (422 naming the field); query parameters, always text, keep the
+lax ones in the routes."""
 
 from __future__ import annotations
 
@@ -6,7 +8,16 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from rules_engine_service.domain.conditions import STAFF_FIELDS
 
@@ -44,8 +55,8 @@ class ConditionOut(BaseModel):
 class RuleFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     trigger: Trigger = "created"
-    priority: int = Field(default=100, ge=0, le=100_000)
-    active: bool = True
+    priority: StrictInt = Field(default=100, ge=0, le=100_000)
+    active: StrictBool = True
     conditions: list[ConditionIn] = Field(default_factory=list, max_length=20)
     assign_user_id: uuid.UUID | None = None
     assign_department_id: uuid.UUID | None = None
@@ -66,12 +77,12 @@ class RuleUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str | None = Field(default=None, min_length=1, max_length=200)
     trigger: Trigger | None = None
-    priority: int | None = Field(default=None, ge=0, le=100_000)
-    active: bool | None = None
+    priority: StrictInt | None = Field(default=None, ge=0, le=100_000)
+    active: StrictBool | None = None
     conditions: list[ConditionIn] | None = Field(default=None, max_length=20)
     assign_user_id: uuid.UUID | None = None
     assign_department_id: uuid.UUID | None = None
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class RuleOut(BaseModel):

@@ -103,18 +103,20 @@ async def update_rule(rule_id: uuid.UUID, body: RuleUpdate, principal: Manager, 
     rule = await _load(session, rule_id, lock=True)
     check_version("Rule", rule.version, body.version)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    # A rule cannot be without these: null is refused, not stored (conditions: [] for none).
+    for key in ("name", "trigger", "priority", "active", "conditions"):
+        if key in changes and changes[key] is None:
+            raise invalid(key, f"{key} cannot be null")
     if "conditions" in changes:
         # Only the conditions sent are checked: a rule whose item was deleted since can still
         # be renamed, reordered or switched off.
-        await _check_values(session, body.conditions or [])
-        changes["conditions"] = [c.model_dump() for c in body.conditions or []]
+        await _check_values(session, body.conditions)
+        changes["conditions"] = [c.model_dump() for c in body.conditions]
     if "assign_user_id" in changes and "assign_department_id" not in changes:
         changes["assign_department_id"] = None
     if "assign_department_id" in changes and "assign_user_id" not in changes:
         changes["assign_user_id"] = None
     for key, value in changes.items():
-        if key in ("name", "trigger", "priority", "active") and value is None:
-            raise invalid(key, f"{key} cannot be empty")
         setattr(rule, key, value)
     try:
         ensure_one_target(rule)
