@@ -18,6 +18,7 @@ from gateway_service.app import create_app
 from gateway_service.openapi import merge
 from gateway_service.settings import GatewaySettings
 from suite_shared.runner import server_options
+from suite_shared.testing.infra import delete_namespace
 from suite_shared.testing.servers import free_port, serving
 
 
@@ -71,6 +72,15 @@ async def upstream(upstream_app):
         yield url
 
 
+NAMESPACE = f"gwtest{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def own_namespace(amqp_url):
+    yield
+    await delete_namespace(amqp_url, NAMESPACE, [], [])
+
+
 def gateway_settings(public_jwks: str, customers_url: str, **overrides) -> GatewaySettings:
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens here
     values = dict(
@@ -85,6 +95,8 @@ def gateway_settings(public_jwks: str, customers_url: str, **overrides) -> Gatew
         upstream_timeout_s=0.5,
         buffer_limit_bytes=1024,
         log_json=False,
+        # Its revocation listener binds a queue: on a namespace of its own, not the real suite's.
+        broker_namespace=NAMESPACE,
     )
     values.update(overrides)
     return GatewaySettings(**values)
