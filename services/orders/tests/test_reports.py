@@ -363,3 +363,20 @@ async def test_bad_ranges_are_refused(shop, make_token, path):
     assert_problem(await get({"date_from": "2026-12-01", "date_to": "2026-12-01"}, customer), 403)
     anonymous = await shop.client.get(url, params={"date_from": "2026-12-01"})
     assert_problem(anonymous, 401)
+
+
+async def test_figures_past_a_bigint_are_reported_not_a_500(sales, shop):
+    """Each order fits a bigint (domain.totals bounds it), but ten of them do not: the sums are
+    PostgreSQL numerics, not cast back to bigint."""
+    customer = await shop.customer()
+    gold = await shop.product("Vàng miếng", 10**12, stock=10**7)
+    at = utc(2026, 12, 5, 3, 0)
+    for _ in range(10):
+        await sales.completed(customer, [{"product_id": gold["id"], "quantity": 10**6}], at)
+    span = {"date_from": "2026-12-01", "date_to": "2026-12-31"}
+    for path in REPORTS:
+        await sales.report(path, **span)
+    (row,) = (await sales.report("products/revenue", **span))["items"]
+    assert row["revenue"] == 10 * 10**18
+    monthly = await sales.report("sales/monthly", **span)
+    assert monthly["total_revenue"] == 10 * 10**18

@@ -9,6 +9,9 @@ What counts, decided once for every report:
   is not split among the lines), its quantity is in base units (quantity × unit factor);
 - only orders the caller may see count (visibility.only_visible): a salesperson's reports
   cover their own orders, orders.view_all everyone's.
+
+Sums stay PostgreSQL numerics (sum of a bigint), never cast back to bigint: each order fits one
+(domain.totals), but the orders of a month need not.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import BigInteger, Date, Select, cast, func, literal_column, select
+from sqlalchemy import Date, Select, cast, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -99,8 +102,8 @@ def _product_figures(scope: Scope):
             OrderLine.product_id.label("product_id"),
             array_agg(aggregate_order_by(OrderLine.product_code, *latest))[1].label("code"),
             array_agg(aggregate_order_by(OrderLine.product_name, *latest))[1].label("name"),
-            cast(func.sum(BASE_QUANTITY), BigInteger).label("quantity"),
-            cast(func.sum(OrderLine.line_total), BigInteger).label("revenue"),
+            func.sum(BASE_QUANTITY).label("quantity"),
+            func.sum(OrderLine.line_total).label("revenue"),
             func.count(func.distinct(Order.id)).label("orders"),
         )
         .join(Order, Order.id == OrderLine.order_id)
@@ -151,7 +154,7 @@ async def quantity_by_day(
     if not product_ids:
         return []
     query = (
-        select(OrderLine.product_id, DAY, cast(func.sum(BASE_QUANTITY), BigInteger))
+        select(OrderLine.product_id, DAY, func.sum(BASE_QUANTITY))
         .join(Order, Order.id == OrderLine.order_id)
         .where(OrderLine.product_id.in_(product_ids))
         .group_by(OrderLine.product_id, DAY)
