@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from catalog_service.schemas.common import Code
+from catalog_service.schemas.common import Code, StrictInt
 
 
 class CategoryCreate(BaseModel):
@@ -24,7 +24,7 @@ class CategoryUpdate(BaseModel):
     code: Code | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     parent_id: uuid.UUID | None = None
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class CategoryOut(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, Strict
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
 
@@ -21,5 +21,19 @@ def clean_code(value: str | None) -> str | None:
 
 
 Code = Annotated[str, Field(max_length=50), AfterValidator(clean_code)]
-Money = Annotated[int, Field(ge=0, le=10**13, description="integer đồng")]
+# Strict where a wrong JSON type is a client's bug: 0 is not false, "5" and 5.0 are not 5.
+# (Query parameters arrive as text and keep their lax models: the filters.)
+StrictInt = Annotated[int, Strict()]
+Flag = Annotated[bool, Strict()]
+Money = Annotated[int, Strict(), Field(ge=0, le=10**13, description="integer đồng")]
+
+
+def iso_text(value: object) -> object:
+    """Before a date-time is parsed: JSON gives it as ISO 8601 text; a number (which pydantic
+    would read as seconds since 1970) is a client's bug."""
+    if isinstance(value, int | float):
+        raise ValueError("a date-time is ISO 8601 text, e.g. 2026-06-01T00:00:00+07:00")
+    return value
+
+
 Name = Annotated[str, Field(min_length=1, max_length=200)]

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from catalog_service.schemas.common import Code, Money, Name
+from catalog_service.schemas.common import Code, Flag, Money, Name
 from catalog_service.schemas.price_lists import Groups, Instant, Priority
 from catalog_service.schemas.products import Barcode, ExternalId, SystemName, UnitIn, UnitName
 
@@ -52,10 +52,10 @@ class PriceListItem(BaseModel):
     external_id: ExternalId
     name: Name
     priority: Priority | None = None
-    active: bool = True
+    active: Flag = True
     valid_from: Instant | None = None
     valid_to: Instant | None = None
-    all_customers: bool = False
+    all_customers: Flag = False
     groups: Groups = Field(default_factory=list)
     prices: list[ImportedPrice] = Field(default_factory=list, max_length=5000)
 

@@ -7,9 +7,17 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+)
 
-from catalog_service.schemas.common import Money, Name
+from catalog_service.schemas.common import Flag, Money, Name, StrictInt, iso_text
 
 # The customers service's group keys (CUS-3 settings lists): stable slugs such as "khach-si".
 GROUP_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -38,19 +46,19 @@ CustomerGroups = Annotated[
     Field(max_length=50),
 ]
 # With a time zone: a quote at 00:00 in Hà Nội is 17:00 UTC the day before.
-Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
+Instant = Annotated[AwareDatetime, BeforeValidator(iso_text), AfterValidator(_plausible)]
 UnitName = Annotated[str, Field(min_length=1, max_length=30)]
-Priority = Annotated[int, Field(ge=0, le=1_000_000, description="lower is tried first")]
+Priority = Annotated[int, Strict(), Field(ge=0, le=1_000_000, description="lower is tried first")]
 
 
 class PriceListCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: Name
     priority: Priority | None = Field(default=None, description="default: after the last one")
-    active: bool = True
+    active: Flag = True
     valid_from: Instant | None = None
     valid_to: Instant | None = Field(default=None, description="exclusive")
-    all_customers: bool = False
+    all_customers: Flag = False
     groups: Groups = Field(default_factory=list)
 
 
@@ -60,12 +68,12 @@ class PriceListUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: Name | None = None
     priority: Priority | None = None
-    active: bool | None = None
+    active: Flag | None = None
     valid_from: Instant | None = None
     valid_to: Instant | None = None
-    all_customers: bool | None = None
+    all_customers: Flag | None = None
     groups: Groups | None = None
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class GroupOut(BaseModel):
@@ -119,7 +127,7 @@ class ItemsPut(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     items: list[ItemIn] = Field(min_length=1, max_length=1000)
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class ItemOut(BaseModel):
@@ -136,7 +144,7 @@ class QuoteLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     product_id: uuid.UUID
     unit: UnitName | None = Field(default=None, description="default: the base unit")
-    quantity: int = Field(ge=1, le=1_000_000)
+    quantity: StrictInt = Field(ge=1, le=1_000_000)
     warehouse_id: uuid.UUID | None = Field(
         default=None,
         description="where the line's stock will come from (default: the default warehouse); "

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from catalog_service.schemas.common import Code, Money, Name
+from catalog_service.schemas.common import Code, Money, Name, StrictInt
 
 BARCODE = re.compile(r"^[0-9A-Za-z-]{4,50}$")
 
@@ -36,7 +36,7 @@ ExternalRefs = Annotated[
 class UnitIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     unit: UnitName
-    factor: int = Field(gt=1, le=1_000_000, description="base units in one of this unit")
+    factor: StrictInt = Field(gt=1, le=1_000_000, description="base units in one of this unit")
     price: Money | None = Field(default=None, description="null: base price × factor")
     barcode: Barcode = None
 
@@ -44,7 +44,7 @@ class UnitIn(BaseModel):
 class ComponentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     product_id: uuid.UUID
-    quantity: int = Field(ge=1, le=1_000_000, description="in the component's base unit")
+    quantity: StrictInt = Field(ge=1, le=1_000_000, description="in the component's base unit")
 
 
 class ProductCreate(BaseModel):
@@ -78,13 +78,13 @@ class ProductUpdate(BaseModel):
     units: list[UnitIn] | None = Field(default=None, max_length=20)
     components: list[ComponentIn] | None = Field(default=None, max_length=50)
     external_refs: ExternalRefs | None = None
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Status
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class UnitOut(BaseModel):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from catalog_service.schemas.common import Code, Name
+from catalog_service.schemas.common import Code, Flag, Name, StrictInt
 
 Quantity = int  # base units; stock is counted in the product's base unit
 
@@ -18,7 +18,7 @@ class WarehouseCreate(BaseModel):
     name: Name
     address: str = Field(default="", max_length=500)
     phone: str | None = Field(default=None, max_length=30)
-    is_default: bool = False
+    is_default: Flag = False
 
 
 class WarehouseUpdate(BaseModel):
@@ -27,9 +27,9 @@ class WarehouseUpdate(BaseModel):
     name: Name | None = None
     address: str | None = Field(default=None, max_length=500)
     phone: str | None = Field(default=None, max_length=30)
-    is_default: bool | None = Field(default=None, description="true moves the default here")
-    active: bool | None = None
-    version: int | None = None
+    is_default: Flag | None = Field(default=None, description="true moves the default here")
+    active: Flag | None = None
+    version: StrictInt | None = None
 
 
 class WarehouseOut(BaseModel):
@@ -64,8 +64,8 @@ class AdjustmentLine(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     product_id: uuid.UUID
-    counted: int | None = Field(default=None, ge=0, le=10**12)
-    change: int | None = Field(default=None, ge=-(10**12), le=10**12)
+    counted: StrictInt | None = Field(default=None, ge=0, le=10**12)
+    change: StrictInt | None = Field(default=None, ge=-(10**12), le=10**12)
 
     @model_validator(mode="after")
     def _one_of(self):
@@ -102,7 +102,7 @@ class MovementOut(BaseModel):
 
 class StockSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    allow_negative_stock: bool = Field(description="bán âm: sell and reserve below zero")
+    allow_negative_stock: Flag = Field(description="bán âm: sell and reserve below zero")
 
 
 class OrderReservationOut(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from catalog_service.schemas.common import Code, Name
+from catalog_service.schemas.common import Code, Flag, Name, StrictInt
 from suite_shared.tax_code import normalise_tax_code
 from suite_shared.text import normalize_phone
 
@@ -95,7 +95,7 @@ class SupplierCreate(BaseModel):
     address: Address = ""
     tax_code: TaxCode = None
     note: Note = ""
-    active: bool = True
+    active: Flag = True
 
 
 class SupplierUpdate(BaseModel):
@@ -110,8 +110,8 @@ class SupplierUpdate(BaseModel):
     address: Address | None = None
     tax_code: TaxCode = None
     note: Note | None = None
-    active: bool | None = None
-    version: int | None = None
+    active: Flag | None = None
+    version: StrictInt | None = None
 
 
 class SupplierOut(BaseModel):
