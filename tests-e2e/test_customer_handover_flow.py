@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from suite_shared.testing.infra import eventually
+
 pytestmark = pytest.mark.e2e
 
 
@@ -28,17 +30,23 @@ async def test_handover_then_each_salesperson_sees_only_theirs(
         )
         assert response.status_code == 201, response.text
         ids.append(response.json()["id"])
-    handover = await gateway.post(
-        "/customers/customers/handover",
-        headers=auth(admin_token),
-        json={
-            "customer_ids": ids,
-            "method": "even",
-            "assignees": [{"user_id": alice}, {"user_id": bob}],
-        },
-    )
-    assert handover.status_code == 200, handover.text
-    got = handover.json()["assignments"]
+
+    async def handed_over():
+        # customers accepts only staff it knows from identity's events, which reach it a
+        # moment after the users were created: retried until accepted, never a fixed sleep.
+        response = await gateway.post(
+            "/customers/customers/handover",
+            headers=auth(admin_token),
+            json={
+                "customer_ids": ids,
+                "method": "even",
+                "assignees": [{"user_id": alice}, {"user_id": bob}],
+            },
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    got = (await eventually(handed_over, timeout=10, interval=0.1))["assignments"]
     assert sorted(len(v) for v in got.values()) == [3, 3]
 
     for user, token, other in ((alice, alice_token, bob), (bob, bob_token, alice)):

@@ -30,3 +30,31 @@ def list_items(client, make_token):
             assert response.status_code == 201, response.text
 
     return add
+
+
+@pytest.fixture
+def staff(app):
+    """Makes a staff user known to customers as identity's event would (through the broker):
+    ``user = await staff()``, ``await staff(user, active=False, version=2)``."""
+    from suite_shared.testing.events import handled, publish
+    from suite_shared.testing.infra import eventually
+
+    async def add(
+        user: uuid.UUID | None = None, *, active: bool = True, name="Nhân viên", version=1
+    ) -> uuid.UUID:
+        user = user or uuid.uuid4()
+        data = {
+            "user_id": str(user),
+            "email": None,
+            "phone": None,
+            "full_name": name,
+            "active": active,
+            "role": "sales",
+        }
+        event = await publish(
+            app, "identity", "identity.user.updated", data, version=version, subject=user
+        )
+        await eventually(lambda: handled(app, event))
+        return user
+
+    return add

@@ -158,10 +158,10 @@ async def test_owner_decision_applies_once_and_keeps_history(app, client, make_t
     assert await events(app, "customers.customer.updated") == []  # never re-triggers rules
 
 
-async def test_stale_decision_does_not_override_a_manual_assignment(app, client, make_token):
+async def test_stale_decision_does_not_override_a_manual_assignment(app, client, make_token, staff):
     token = make_token(uuid.uuid4(), MANAGER)
     customer = (await client.post("/customers", headers=auth(token), json={"name": "C"})).json()
-    manual = uuid.uuid4()
+    manual = await staff()
     assigned = await client.put(
         f"/customers/{customer['id']}/owner",
         headers=auth(token),

@@ -50,7 +50,7 @@ async def create(client, token, **fields) -> dict:
     return response.json()
 
 
-async def test_delete_hides_the_record_and_frees_its_phone(app, client, make_token):
+async def test_delete_hides_the_record_and_frees_its_phone(app, client, make_token, staff):
     admin = make_token(uuid.uuid4(), ADMIN)
     await client.put(
         "/settings/field-rules",
@@ -73,7 +73,7 @@ async def test_delete_hides_the_record_and_frees_its_phone(app, client, make_tok
     assert deleted["data"]["customer_id"] == customer["id"]
     assert deleted["data"]["merged_into_id"] is None
     stranger = make_token(uuid.uuid4())
-    other = await create(client, admin, owner_id=str(uuid.uuid4()))
+    other = await create(client, admin, owner_id=str(await staff()))
     assert (
         await client.delete(f"/customers/{other['id']}", headers=auth(stranger))
     ).status_code == 404
@@ -137,12 +137,12 @@ async def test_merge_moves_everything_to_the_survivor(app, client, make_token, l
     assert event["data"] == {"survivor_id": sid, "merged_id": duplicate["id"]}
 
 
-async def test_merge_refusals(client, make_token):
+async def test_merge_refusals(client, make_token, staff):
     owner = uuid.uuid4()
     token = make_token(owner)
     mine = await create(client, token)
     admin = make_token(uuid.uuid4(), ADMIN)
-    theirs = await create(client, admin, owner_id=str(uuid.uuid4()))
+    theirs = await create(client, admin, owner_id=str(await staff()))
     assert_problem(
         await client.post(
             f"/customers/{mine['id']}/merge",

@@ -162,10 +162,10 @@ async def test_duplicates_are_refused_in_any_spelling(app, client, make_token):
     assert await count(app) == 3
 
 
-async def test_duplicate_409_hides_a_customer_the_caller_may_not_see(client, make_token):
+async def test_duplicate_409_hides_a_customer_the_caller_may_not_see(client, make_token, staff):
     admin = make_token(uuid.uuid4(), ADMIN)
     await set_rules(client, admin, {"field": "phone", "check_duplicates": True})
-    owner = uuid.uuid4()
+    owner = await staff()
     await create(client, admin, phone="0912345678", owner_id=str(owner))
     sales = make_token(uuid.uuid4())
     response = await client.post(

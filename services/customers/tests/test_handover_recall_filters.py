@@ -32,10 +32,10 @@ async def owners(app) -> dict[str, str | None]:
         return {str(i): (str(o) if o else None) for i, o in rows}
 
 
-async def test_even_handover_of_a_selection_says_who_got_what(app, client, make_token):
+async def test_even_handover_of_a_selection_says_who_got_what(app, client, make_token, staff):
     manager = make_token(uuid.uuid4(), MANAGER)
     ids = await make_customers(client, manager, 5)
-    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    a, b = str(await staff()), str(await staff())
     response = await client.post(
         "/customers/handover",
         headers=auth(manager),
@@ -61,12 +61,12 @@ async def test_even_handover_of_a_selection_says_who_got_what(app, client, make_
     assert len(await outbox_events(app, "customers.customer.owner_changed")) == 5
 
 
-async def test_handover_of_everything_matching_a_filter(app, client, make_token, list_items):
+async def test_handover_of_everything_matching_a_filter(app, client, make_token, list_items, staff):
     manager = make_token(uuid.uuid4(), MANAGER)
     await list_items("sources", "website", "zalo")
     web = await make_customers(client, manager, 4, source="website")
     await make_customers(client, manager, 3, source="zalo")
-    a = str(uuid.uuid4())
+    a = str(await staff())
     response = await client.post(
         "/customers/handover",
         headers=auth(manager),
@@ -83,11 +83,11 @@ async def test_handover_of_everything_matching_a_filter(app, client, make_token,
     assert sum(o is None for o in now.values()) == 3
 
 
-async def test_impossible_plans_are_422_and_nothing_moves(app, client, make_token):
+async def test_impossible_plans_are_422_and_nothing_moves(app, client, make_token, staff):
     manager = make_token(uuid.uuid4(), MANAGER)
     ids = await make_customers(client, manager, 6)
     before = await owners(app)
-    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    a, b = str(await staff()), str(await staff())
     for body, field in [
         (
             {"method": "even", "assignees": [{"user_id": a, "max": 2}, {"user_id": b, "max": 3}]},
@@ -110,9 +110,9 @@ async def test_impossible_plans_are_422_and_nothing_moves(app, client, make_toke
     assert await outbox_events(app, "customers.customer.owner_changed") == []
 
 
-async def test_fewest_first_fills_whoever_owns_least(app, client, make_token):
+async def test_fewest_first_fills_whoever_owns_least(app, client, make_token, staff):
     manager = make_token(uuid.uuid4(), MANAGER)
-    busy, idle = uuid.uuid4(), uuid.uuid4()
+    busy, idle = await staff(), await staff()
     await make_customers(client, manager, 3, owner_id=str(busy))
     ids = await make_customers(client, manager, 5)
     response = await client.post(
@@ -128,13 +128,15 @@ async def test_fewest_first_fills_whoever_owns_least(app, client, make_token):
     assert counts == {str(busy): 1, str(idle): 4}  # levels 4 and 4
 
 
-async def test_handover_needs_permission_and_sees_only_visible_customers(app, client, make_token):
+async def test_handover_needs_permission_and_sees_only_visible_customers(
+    app, client, make_token, staff
+):
     sales_id = uuid.uuid4()
     sales = make_token(sales_id)
     mine = await make_customers(client, sales, 1)
     manager = make_token(uuid.uuid4(), MANAGER)
-    others = await make_customers(client, manager, 1, owner_id=str(uuid.uuid4()))
-    body = {"method": "even", "assignees": [{"user_id": str(uuid.uuid4())}]}
+    others = await make_customers(client, manager, 1, owner_id=str(await staff()))
+    body = {"method": "even", "assignees": [{"user_id": str(await staff())}]}
     refused = await client.post(
         "/customers/handover", headers=auth(sales), json={"customer_ids": mine, **body}
     )
@@ -149,10 +151,12 @@ async def test_handover_needs_permission_and_sees_only_visible_customers(app, cl
     assert (await owners(app))[mine[0]] == str(sales_id)
 
 
-async def test_recall_to_the_pool_needs_a_reason_and_is_kept_in_history(app, client, make_token):
+async def test_recall_to_the_pool_needs_a_reason_and_is_kept_in_history(
+    app, client, make_token, staff
+):
     manager_id = uuid.uuid4()
     manager = make_token(manager_id, MANAGER)
-    seller = uuid.uuid4()
+    seller = await staff()
     ids = await make_customers(client, manager, 2, owner_id=str(seller))
     no_reason = await client.post(
         "/customers/recall", headers=auth(manager), json={"customer_ids": ids, "reason": ""}
@@ -173,7 +177,7 @@ async def test_recall_to_the_pool_needs_a_reason_and_is_kept_in_history(app, cli
     assert [(h["method"], h["reason"], h["actor_id"], h["previous_owner_id"]) for h in history][
         0
     ] == ("recall", "left the company", str(manager_id), str(seller))
-    other = str(uuid.uuid4())
+    other = str(await staff())
     moved = await client.post(
         "/customers/recall",
         headers=auth(manager),
@@ -183,10 +187,12 @@ async def test_recall_to_the_pool_needs_a_reason_and_is_kept_in_history(app, cli
     assert moved.json()["total"] == 2 and all(now[c] == other for c in ids)
 
 
-async def test_concurrent_handovers_do_not_deadlock_and_each_is_whole(app, client, make_token):
+async def test_concurrent_handovers_do_not_deadlock_and_each_is_whole(
+    app, client, make_token, staff
+):
     manager = make_token(uuid.uuid4(), MANAGER)
     ids = await make_customers(client, manager, 10)
-    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    a, b = str(await staff()), str(await staff())
     responses = await asyncio.gather(
         *(
             client.post(

@@ -101,9 +101,9 @@ async def test_lost_needs_a_reason_and_others_see_nothing(client, make_token, li
     assert_problem(bad, 422, "validation-error", "amount")
 
 
-async def test_conversion_report_per_salesperson(client, make_token):
+async def test_conversion_report_per_salesperson(client, make_token, staff):
     manager = make_token(uuid.uuid4(), ["customers.view_all", "customers.handover"])
-    alice, bob = uuid.uuid4(), uuid.uuid4()
+    alice, bob = await staff(), await staff()
     a_leads = [await new_customer(client, manager, owner_id=str(alice)) for _ in range(4)]
     await new_customer(client, manager, owner_id=str(bob))
     await new_customer(client, manager)  # in the pool: nobody's lead
@@ -149,12 +149,12 @@ async def test_conversion_report_per_salesperson(client, make_token):
     assert_problem(bad, 422, "validation-error")
 
 
-async def test_conversion_report_by_department_from_identity_events(app, client, make_token):
+async def test_conversion_report_by_department_from_identity_events(app, client, make_token, staff):
     from suite_shared.events.identity import DepartmentCreated, DepartmentUpdated
     from suite_shared.testing.infra import eventually
 
     manager = make_token(uuid.uuid4(), ["customers.view_all", "customers.handover"])
-    alice, bob, carol = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    alice, bob, carol = await staff(), await staff(), await staff()
     for person in (alice, bob, carol):
         await new_customer(client, manager, owner_id=str(person))
     department = uuid.uuid4()

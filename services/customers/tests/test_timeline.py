@@ -317,9 +317,9 @@ async def test_someone_who_cannot_see_the_customer_gets_404(client, make_token):
     assert_problem(await client.get(f"/activities/{uuid.uuid4()}", headers=stranger), 404)
 
 
-async def test_after_a_handover_the_new_owner_reads_but_may_not_rewrite(client, make_token):
+async def test_after_a_handover_the_new_owner_reads_but_may_not_rewrite(client, make_token, staff):
     author = make_token(uuid.uuid4())
-    new_owner_id = uuid.uuid4()
+    new_owner_id = await staff()
     new_owner = make_token(new_owner_id)
     customer = await new_customer(client, author)
     note = await log(client, author, customer, {"kind": "note", "body": "Gọi lại thứ hai"})

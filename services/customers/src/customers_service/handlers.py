@@ -8,6 +8,7 @@ from customers_service import order_timeline
 from customers_service.domain.ownership import decision_applies
 from customers_service.models import DEPARTMENTS, Customer
 from customers_service.ownership import change_owner
+from customers_service.staff import USERS
 from suite_shared.events.envelope import Envelope
 from suite_shared.events.rules import OwnerDecisionMade
 from suite_shared.readmodels.departments import DepartmentReadModel
@@ -44,5 +45,6 @@ DEPARTMENT_READ_MODEL = DepartmentReadModel(DEPARTMENTS)
 HANDLERS = {
     "rules.owner_decision.made": apply_owner_decision,
     **DEPARTMENT_READ_MODEL.handlers(),
+    **USERS.handlers(),
     **order_timeline.HANDLERS,
 }

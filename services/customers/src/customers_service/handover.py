@@ -11,6 +11,7 @@ import uuid
 
 from sqlalchemy import func, select
 
+from customers_service import staff
 from customers_service.domain.handover import Assignee, ImpossiblePlan, deal, plan_counts
 from customers_service.models import Customer
 from customers_service.ownership import change_owner
@@ -31,6 +32,11 @@ async def owned_counts(uow: UnitOfWork, user_ids: list[uuid.UUID]) -> dict[uuid.
 
 
 async def hand_over(uow: UnitOfWork, principal: Principal, body: HandoverRequest):
+    await staff.require_active(
+        uow.session,
+        principal,
+        [(f"assignees.{i}.user_id", a.user_id) for i, a in enumerate(body.assignees)],
+    )
     customers = await select_customers(uow.session, principal, body, lock=True)
     loads = await owned_counts(uow, [a.user_id for a in body.assignees])
     assignees = [
@@ -62,6 +68,7 @@ async def hand_over(uow: UnitOfWork, principal: Principal, body: HandoverRequest
 
 
 async def recall(uow: UnitOfWork, principal: Principal, body: RecallRequest):
+    await staff.require_active(uow.session, principal, [("to_user_id", body.to_user_id)])
     customers = await select_customers(uow.session, principal, body, lock=True)
     for customer in customers:
         if customer.owner_id != body.to_user_id:

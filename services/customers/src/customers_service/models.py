@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from suite_shared.db import new_metadata
 from suite_shared.messaging.announce import announced_to_table
 from suite_shared.readmodels.departments import department_tables
+from suite_shared.readmodels.users import staff_table
 
 
 class Base(DeclarativeBase):
@@ -38,6 +39,8 @@ customer_code_seq = Sequence("customer_code_seq", metadata=Base.metadata)
 list_item_version_seq = Sequence("list_item_version_seq", metadata=Base.metadata)
 # identity's departments, kept from its events (reports by department).
 DEPARTMENTS = department_tables(Base.metadata)
+# identity's staff users, kept from its events: who may own customers (staff.py).
+STAFF = staff_table(Base.metadata)
 # Which consumers of customers.list_item.changed have been told every item (settings_lists).
 ANNOUNCED_TO = announced_to_table(Base.metadata)
 

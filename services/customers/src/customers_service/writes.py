@@ -8,16 +8,16 @@ from copy import copy
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 
-from customers_service import field_rules, repository, settings_lists
+from customers_service import field_rules, repository, settings_lists, staff
 from customers_service.domain.changes import changed_fields
 from customers_service.domain.list_refs import CUSTOMER_REFS, new_refs
 from customers_service.domain.ownership import default_owner, may_assign
-from customers_service.models import EDITABLE_FIELDS, Customer
+from customers_service.models import EDITABLE_FIELDS, Contact, Customer
 from customers_service.schemas import CustomerCreate
 from suite_shared.auth import Principal
-from suite_shared.errors import Problem, forbidden
+from suite_shared.errors import Problem, conflict, forbidden
 from suite_shared.events.customers import CustomerCreated, CustomerUpdated
 from suite_shared.uow import UnitOfWork
 
@@ -64,6 +64,7 @@ async def create(
     owner = default_owner(principal, body.owner_id)
     if owner is not None and not may_assign(principal, owner):
         raise forbidden("Assigning a customer to someone else needs customers.handover")
+    await staff.require_active(uow.session, principal, [("owner_id", body.owner_id)])
     refs = new_refs(body.model_dump(include=set(CUSTOMER_REFS)), CUSTOMER_REFS)
     await settings_lists.require_items(uow.session, refs, held_items)
     customer = Customer(
@@ -92,6 +93,22 @@ async def create(
     return customer
 
 
+async def _refuse_person_with_contacts(uow: UnitOfWork, customer: Customer) -> None:
+    """Only a company has contacts (CUS-2): a company that has some stays one. The customer's
+    row is locked (FOR UPDATE) and adding a contact locks it too, so none slips in meanwhile."""
+    contacts = await uow.session.scalar(
+        select(func.count()).select_from(Contact).where(Contact.customer_id == customer.id)
+    )
+    if contacts:
+        raise conflict(
+            "company-has-contacts",
+            f"{customer.name} has {contacts} contact{'s' if contacts > 1 else ''}; remove them "
+            "before making it a person",
+            field="kind",
+            contacts=contacts,
+        )
+
+
 async def update(
     uow: UnitOfWork,
     principal: Principal,
@@ -117,6 +134,8 @@ async def update(
     changes = changed_fields(before, requested)
     if not changes:
         return False
+    if changes.get("kind", {}).get("new") == "person":
+        await _refuse_person_with_contacts(uow, customer)
     refs = new_refs(requested, CUSTOMER_REFS, held=before)
     await settings_lists.require_items(uow.session, refs, held_items)
     for key, value in requested.items():

@@ -3,30 +3,17 @@ settings lists."""
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert
-
 from rules_engine_service import repository
 from rules_engine_service.assignment import plan_owner
 from rules_engine_service.condition_values import LIST_ITEM_READ_MODEL
 from rules_engine_service.domain.evaluation import first_match
-from rules_engine_service.models import DEPARTMENTS, Decision, Staff
+from rules_engine_service.models import DEPARTMENTS, STAFF, Decision
 from suite_shared.events.customers import CustomerCreated, CustomerUpdated
 from suite_shared.events.envelope import Envelope
-from suite_shared.events.identity import UserSnapshot
 from suite_shared.events.rules import OwnerDecisionMade
 from suite_shared.readmodels.departments import DepartmentReadModel
+from suite_shared.readmodels.users import UserReadModel
 from suite_shared.uow import UnitOfWork
-
-
-async def user_changed(uow: UnitOfWork, envelope: Envelope, payload: UserSnapshot) -> None:
-    version = envelope.version or 0
-    values = {"active": payload.active, "full_name": payload.full_name, "version": version}
-    statement = insert(Staff).values(user_id=payload.user_id, **values)
-    await uow.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Staff.user_id], set_=values, where=Staff.version < version
-        )
-    )
 
 
 async def customer_created(uow: UnitOfWork, envelope: Envelope, payload: CustomerCreated):
@@ -74,8 +61,7 @@ async def _decide(uow: UnitOfWork, envelope: Envelope, trigger: str, customer: d
 HANDLERS = {
     **DepartmentReadModel(DEPARTMENTS).handlers(),
     **LIST_ITEM_READ_MODEL.handlers(),
-    "identity.user.created": user_changed,
-    "identity.user.updated": user_changed,
+    **UserReadModel(STAFF).handlers(),
     "customers.customer.created": customer_created,
     "customers.customer.updated": customer_updated,
 }

@@ -13,6 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from suite_shared.db import new_metadata
 from suite_shared.readmodels.departments import department_tables
 from suite_shared.readmodels.list_items import list_item_table
+from suite_shared.readmodels.users import staff_table
 
 
 class Base(DeclarativeBase):
@@ -60,16 +61,14 @@ class DepartmentMember(Base):
 LIST_ITEMS = list_item_table(Base.metadata)
 
 
+# identity's users, kept from its events by the shared read model: whether they are active
+# (round-robin skips the inactive), and their name (shown next to the id in conditions on
+# created_by / updated_by).
+STAFF = staff_table(Base.metadata)
+
+
 class Staff(Base):
-    """Read model of identity's users: whether they are active, and their name (shown next to
-    the id in conditions on created_by / updated_by)."""
-
-    __tablename__ = "staff"
-
-    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    active: Mapped[bool] = mapped_column(Boolean)
-    full_name: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=0)
+    __table__ = STAFF
 
 
 class RoundRobinCursor(Base):

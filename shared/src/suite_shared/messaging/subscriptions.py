@@ -25,7 +25,9 @@ SUBSCRIPTIONS: dict[str, frozenset[str]] = {
         "identity.user.created",
         "identity.user.updated",
     },
-    "customers": DEPARTMENT_EVENTS | ORDER_EVENTS | {"rules.owner_decision.made"},
+    "customers": DEPARTMENT_EVENTS
+    | ORDER_EVENTS
+    | {"rules.owner_decision.made", "identity.user.created", "identity.user.updated"},
     "catalog": frozenset(
         {
             "orders.order.placed",

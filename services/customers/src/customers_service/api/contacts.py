@@ -21,8 +21,12 @@ from suite_shared.service import Session, Uow
 router = APIRouter(prefix="/customers/{customer_id}/contacts", tags=["contacts"])
 
 
-async def _company(session, principal: Principal, customer_id: uuid.UUID) -> Customer:
-    customer = await repository.get_visible(session, principal, customer_id)
+async def _company(
+    session, principal: Principal, customer_id: uuid.UUID, *, lock: bool = False
+) -> Customer:
+    """``lock``: adding a contact holds the customer's row, so that a change of its kind
+    (writes.update, which counts the contacts under the same lock) cannot miss it."""
+    customer = await repository.get_visible(session, principal, customer_id, for_update=lock)
     if customer.kind != "company":
         raise Problem(
             422,
@@ -69,7 +73,7 @@ async def add_contact(
     uow: Uow,
     idempotency_key: IdempotencyKeyHeader = None,
 ):
-    await _company(uow.session, principal, customer_id)
+    await _company(uow.session, principal, customer_id, lock=True)
     asked = {"customer_id": str(customer_id), **body.model_dump(mode="json")}
     claimed = await idempotency.claim(
         uow.session, "customers.contacts.create", principal.id, idempotency_key, asked

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from customers_service import filters, handover, merging, repository, stages, writes
+from customers_service import filters, handover, merging, repository, staff, stages, writes
 from customers_service.domain.lifecycle import IllegalStageChange
 from customers_service.domain.ownership import HANDOVER, may_assign
 from customers_service.filters import SORTS, CustomerFilter, Sort
@@ -140,6 +140,7 @@ async def assign_owner(
     customer = await repository.get_visible(uow.session, principal, customer_id, for_update=True)
     if not may_assign(principal, body.owner_id):
         raise forbidden("Assigning a customer to someone else needs customers.handover")
+    await staff.require_active(uow.session, principal, [("owner_id", body.owner_id)])
     if customer.owner_id != body.owner_id:
         change_owner(
             uow, customer, body.owner_id, method="manual", actor_id=principal.id, reason=body.reason
