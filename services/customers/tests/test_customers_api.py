@@ -211,3 +211,33 @@ async def test_null_for_a_field_that_cannot_be_empty_is_a_422_naming_it(client, 
     )
     assert cleared.status_code == 200, cleared.text
     assert cleared.json()["groups"] == [] and cleared.json()["version"] == 1
+
+
+async def test_null_on_the_other_patch_routes_is_a_422_naming_the_field(client, make_token):
+    token = make_token(uuid.uuid4(), [*MANAGER, "customers.settings"])
+    company = (
+        await client.post("/customers", headers=auth(token), json={"name": "C", "kind": "company"})
+    ).json()
+    contact = (
+        await client.post(
+            f"/customers/{company['id']}/contacts", headers=auth(token), json={"name": "Lan"}
+        )
+    ).json()
+    call = (
+        await client.post(
+            f"/customers/{company['id']}/activities",
+            headers=auth(token),
+            json={"kind": "call", "duration_s": 30},
+        )
+    ).json()
+    item = await client.post("/settings/lists/groups", headers=auth(token), json={"name": "VIP"})
+    for url, field in [
+        (f"/customers/{company['id']}/contacts/{contact['id']}", "name"),
+        (f"/customers/{company['id']}/contacts/{contact['id']}", "is_primary"),
+        (f"/activities/{call['id']}", "at"),
+        (f"/activities/{call['id']}", "duration_s"),
+        (f"/settings/lists/groups/{item.json()['key']}", "name"),
+    ]:
+        response = await client.patch(url, headers=auth(token), json={field: None})
+        assert response.status_code == 422, (url, field, response.text)
+        assert response.json()["field"].split(".")[-1] == field, response.json()

@@ -19,6 +19,10 @@ from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
 from suite_shared.service import Session, Uow
 
 router = APIRouter(prefix="/customers/{customer_id}/contacts", tags=["contacts"])
+# Fields a null cannot clear (NOT NULL columns): a 422 naming them, not a silent default.
+NOT_NULL = frozenset(
+    key for key in ContactUpdate.model_fields if not Contact.__table__.c[key].nullable
+)
 
 
 async def _company(
@@ -110,14 +114,15 @@ async def edit_contact(
     await _company(uow.session, principal, customer_id)
     contact = await _contact(uow.session, customer_id, contact_id)
     changes = body.model_dump(exclude_unset=True)
-    if "name" in changes and changes["name"] is None:
-        raise Problem(
-            422, "validation-error", "Invalid input", "name cannot be empty", field="name"
-        )
+    for key in sorted(NOT_NULL):
+        if key in changes and changes[key] is None:
+            raise Problem(
+                422, "validation-error", "Invalid input", f"{key} cannot be empty", field=key
+            )
     refs = new_refs(changes, CONTACT_REFS, held={"position": contact.position})
     await settings_lists.require_items(uow.session, refs)
     for key, value in changes.items():
-        setattr(contact, key, bool(value) if key == "is_primary" else value)
+        setattr(contact, key, value)
     contact.updated_at = func.now()
     await uow.session.flush()
     if contact.is_primary:
