@@ -164,6 +164,14 @@ async def _price_rows(uow, system: str, price_list_id: uuid.UUID, item: Imported
                 f"{product.code} has no unit {price.unit}",
                 field=f"{field}.unit",
             )
+        if not pricing.price_in_bounds(price.price, unit.factor):
+            raise Problem(
+                422,
+                "validation-error",
+                "Invalid input",
+                f"At most {pricing.MAX_BASE_PRICE * unit.factor:,} đồng for {unit.unit}",
+                field=f"{field}.price",
+            )
         rows[product.id, unit.key] = price.price
     return rows
 

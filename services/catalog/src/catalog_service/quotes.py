@@ -114,7 +114,32 @@ async def quote(session: AsyncSession, body: QuoteIn, groups: set[str], at: date
     lists, prices = await _offers(session, wanted, groups, at)
     ordered = pricing.candidates(lists.values(), groups, at)
     lines = [_quote_line(line, product, unit, ordered, prices) for line, product, unit in wanted]
-    return QuoteOut(at=at, lines=lines, total=sum(line.line_total for line in lines))
+    return QuoteOut(at=at, lines=lines, total=_checked_total(lines))
+
+
+def _checked_total(lines: list[QuoteLineOut]) -> int:
+    """The total, or one 422 naming every line past domain.pricing's bounds: a line above
+    MAX_QUOTE_TOTAL (its quantity), or the line where the running total passes it. Python's
+    integers do not overflow; the orders service's bigints would."""
+    errors, total, passed = [], 0, False
+    for index, line in enumerate(lines):
+        total += line.line_total
+        if line.line_total > pricing.MAX_QUOTE_TOTAL:
+            errors.append(
+                (
+                    f"lines.{index}.quantity",
+                    f"{line.quantity} × {line.unit_price:,} đồng passes "
+                    f"{pricing.MAX_QUOTE_TOTAL:,} đồng",
+                )
+            )
+        elif total > pricing.MAX_QUOTE_TOTAL and not passed:
+            passed = True
+            errors.append(
+                (f"lines.{index}", f"The total passes {pricing.MAX_QUOTE_TOTAL:,} đồng here")
+            )
+    if errors:
+        raise problems(errors)
+    return total
 
 
 def _quote_line(line, product: Product, unit: pricing.Unit, ordered, prices) -> QuoteLineOut:

@@ -185,6 +185,11 @@ def _item_out(item: PriceListItem, product: Product) -> ItemOut:
     )
 
 
+def _too_high(unit: pricing.Unit) -> str:
+    most = pricing.MAX_BASE_PRICE * unit.factor
+    return f"At most {most:,} đồng for {unit.unit} ({pricing.MAX_BASE_PRICE:,} per base unit)"
+
+
 async def _item_rows(session: AsyncSession, price_list_id: uuid.UUID, body: ItemsPut):
     """The rows to upsert, or one 422 naming every unknown product, unit or repeated line."""
     products = await price_lists.products_with_units(session, (i.product_id for i in body.items))
@@ -198,6 +203,8 @@ async def _item_rows(session: AsyncSession, price_list_id: uuid.UUID, body: Item
         unit = pricing.find_unit(product.base_unit, price_lists.units(product), item.unit)
         if unit is None:
             errors.append((f"items.{index}.unit", f"{product.code} has no unit {item.unit}"))
+        elif not pricing.price_in_bounds(item.price, unit.factor):
+            errors.append((f"items.{index}.price", _too_high(unit)))
         elif (product.id, unit.key) in rows:
             errors.append((f"items.{index}.unit", f"{product.code} {unit.unit} is listed twice"))
         else:

@@ -21,6 +21,23 @@ from suite_shared.text import fold
 
 Source = Literal["price_list", "unit_price", "base_price"]
 
+# Bounds, so that every price and every quoted amount fits PostgreSQL's bigint (< 2^63 ≈
+# 9.22 × 10^18) here and in the orders service (its domain.totals states the same):
+#   a price per base unit (a base price; a unit's or a list's price ÷ its factor) ≤ 10^12 đồng
+#   a unit's factor ≤ 10^6, so one of a unit costs ≤ 10^18
+#   a quoted line (price × quantity) and a quote's running total         ≤ 10^18
+# One base unit at the highest price × the highest quantity (10^6) fits; a line of a large
+# unit or a long quote that passes the bound is refused naming its line, not computed past it.
+MAX_BASE_PRICE = 10**12
+MAX_FACTOR = 10**6
+MAX_UNIT_PRICE = MAX_BASE_PRICE * MAX_FACTOR
+MAX_QUOTE_TOTAL = 10**18
+
+
+def price_in_bounds(price: int, factor: int) -> bool:
+    """A price for one of a unit of ``factor`` base units: at most MAX_BASE_PRICE each."""
+    return 0 <= price <= MAX_BASE_PRICE * factor
+
 
 @dataclass(frozen=True)
 class PriceListInfo:

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from catalog_service.domain.pricing import MAX_BASE_PRICE, price_in_bounds
 from suite_shared.text import fold
 
 STATUSES = ("active", "stopped", "trashed")
@@ -43,13 +44,20 @@ class UnitSpec:
 
 def check_units(base_unit: str, units: Iterable[UnitSpec]) -> None:
     """Alternative units are distinct from each other and from the base unit, ignoring case
-    and accents (``Thùng`` and ``thung`` are one unit)."""
+    and accents (``Thùng`` and ``thung`` are one unit); a unit's own price is at most
+    MAX_BASE_PRICE per base unit it holds (domain.pricing's bounds)."""
     seen = {fold(base_unit): "base_unit"}
     for index, spec in enumerate(units):
         key = fold(spec.unit)
         if key in seen:
             raise ProductRuleError(f"units.{index}.unit", f"The unit {spec.unit} is listed twice")
         seen[key] = spec.unit
+        if spec.price is not None and not price_in_bounds(spec.price, spec.factor):
+            raise ProductRuleError(
+                f"units.{index}.price",
+                f"At most {MAX_BASE_PRICE:,} đồng per base unit: {MAX_BASE_PRICE * spec.factor:,}"
+                f" for {spec.unit} ({spec.factor} base units)",
+            )
 
 
 def unit_price(base_price: int, spec: UnitSpec) -> int:

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, Strict
 
+from catalog_service.domain.pricing import MAX_BASE_PRICE, MAX_UNIT_PRICE
+
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
 
 
@@ -25,7 +27,26 @@ Code = Annotated[str, Field(max_length=50), AfterValidator(clean_code)]
 # (Query parameters arrive as text and keep their lax models: the filters.)
 StrictInt = Annotated[int, Strict()]
 Flag = Annotated[bool, Strict()]
-Money = Annotated[int, Strict(), Field(ge=0, le=10**13, description="integer đồng")]
+# Prices, bounded so every quoted amount fits a bigint (domain.pricing states the bounds).
+BasePrice = Annotated[
+    int,
+    Strict(),
+    Field(
+        ge=0,
+        le=MAX_BASE_PRICE,
+        description="integer đồng per base unit, at most 10^12 (so 10^6 of them fit a bigint)",
+    ),
+]
+UnitPrice = Annotated[
+    int,
+    Strict(),
+    Field(
+        ge=0,
+        le=MAX_UNIT_PRICE,
+        description="integer đồng for one of the unit: at most 10^12 per base unit it holds "
+        "(10^12 × factor, so at most 10^18)",
+    ),
+]
 
 
 def iso_text(value: object) -> object:

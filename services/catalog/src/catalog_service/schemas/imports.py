@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from catalog_service.schemas.common import Code, Flag, Money, Name
+from catalog_service.schemas.common import BasePrice, Code, Flag, Name, UnitPrice
 from catalog_service.schemas.price_lists import Groups, Instant, Priority
 from catalog_service.schemas.products import Barcode, ExternalId, SystemName, UnitIn, UnitName
 
@@ -31,7 +31,7 @@ class ProductItem(BaseModel):
     name: Name
     category_external_id: ExternalId | None = None
     base_unit: UnitName
-    base_price: Money = 0
+    base_price: BasePrice = 0
     barcode: Barcode = None
     description: str = Field(default="", max_length=5000)
     status: Literal["active", "stopped", "trashed"] = "active"
@@ -42,7 +42,7 @@ class ImportedPrice(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     product_external_id: ExternalId
     unit: UnitName | None = Field(default=None, description="default: the base unit")
-    price: Money
+    price: UnitPrice = Field(description="at most 10^12 per base unit of its unit")
 
 
 class PriceListItem(BaseModel):

@@ -17,7 +17,7 @@ from pydantic import (
     Strict,
 )
 
-from catalog_service.schemas.common import Flag, Money, Name, StrictInt, iso_text
+from catalog_service.schemas.common import Flag, Name, StrictInt, UnitPrice, iso_text
 
 # The customers service's group keys (CUS-3 settings lists): stable slugs such as "khach-si".
 GROUP_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -119,7 +119,7 @@ class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     product_id: uuid.UUID
     unit: UnitName | None = Field(default=None, description="default: the base unit")
-    price: Money
+    price: UnitPrice = Field(description="at most 10^12 per base unit of its unit")
 
 
 class ItemsPut(BaseModel):

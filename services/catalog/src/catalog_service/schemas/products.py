@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from catalog_service.schemas.common import Code, Money, Name, StrictInt
+from catalog_service.domain.pricing import MAX_FACTOR
+from catalog_service.schemas.common import BasePrice, Code, Name, StrictInt, UnitPrice
 
 BARCODE = re.compile(r"^[0-9A-Za-z-]{4,50}$")
 
@@ -36,8 +37,11 @@ ExternalRefs = Annotated[
 class UnitIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     unit: UnitName
-    factor: StrictInt = Field(gt=1, le=1_000_000, description="base units in one of this unit")
-    price: Money | None = Field(default=None, description="null: base price × factor")
+    factor: StrictInt = Field(gt=1, le=MAX_FACTOR, description="base units in one of this unit")
+    price: UnitPrice | None = Field(
+        default=None,
+        description="null: base price × factor; at most 10^12 × factor (10^12 per base unit)",
+    )
     barcode: Barcode = None
 
 
@@ -53,7 +57,7 @@ class ProductCreate(BaseModel):
     name: Name
     category_id: uuid.UUID | None = None
     base_unit: UnitName
-    base_price: Money = 0
+    base_price: BasePrice = 0
     barcode: Barcode = None
     description: str = Field(default="", max_length=5000)
     status: Literal["active", "stopped"] = "active"
@@ -72,7 +76,7 @@ class ProductUpdate(BaseModel):
     name: Name | None = None
     category_id: uuid.UUID | None = None
     base_unit: UnitName | None = None
-    base_price: Money | None = None
+    base_price: BasePrice | None = None
     barcode: Barcode = None
     description: str | None = Field(default=None, max_length=5000)
     units: list[UnitIn] | None = Field(default=None, max_length=20)
