@@ -76,6 +76,7 @@ DESCRIPTIONS = {
     503: "A dependency (database, broker, another service) is unavailable; retry later",
 }
 WRITES = frozenset({"post", "put", "patch", "delete"})
+SENDS_BODY = frozenset({"post", "put", "patch"})
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
@@ -120,23 +121,20 @@ def _problem_response(status: int, existing: dict | None) -> dict:
 
 def document_operation(operation: dict, route, method: str) -> None:
     secured = _needs_token(route)
-    statuses: set[int] = {503}
-    has_input = bool(route.dependant.path_params or route.dependant.query_params)
-    has_input = has_input or bool(route.dependant.header_params or route.dependant.body_params)
+    dependant = route.dependant
+    statuses: set[int] = {429, 503}
     body = operation.get("requestBody", {}).get("content", {})
-    if has_input or body:
+    sends = bool(body) or method in SENDS_BODY  # some routes read the raw body (uploads)
+    if sends or dependant.path_params or dependant.query_params or dependant.header_params:
         statuses.add(422)
-    if body:
-        statuses.add(400)
-        if any(not media.endswith("json") for media in body):
-            statuses.add(415)
+    if sends:
+        statuses |= {400, 415}  # an unreadable body; a media type the route does not take
     if secured:
         statuses |= {401, 403}
-    if route.dependant.path_params:
-        statuses.add(404)
+    if dependant.path_params or sends:
+        statuses.add(404)  # the record in the path, or one the body names
     if method in WRITES:
         statuses.add(409)
-    statuses.add(429)
     responses = operation.setdefault("responses", {})
     for code in list(responses):
         if code.isdigit() and int(code) >= 400:
