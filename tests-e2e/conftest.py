@@ -20,6 +20,17 @@ ADMIN_PASSWORD = "e2e-admin-password"
 PORT_OFFSET = 1000  # 9000-9003: out of the way of a `make run` on the default ports
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "e2e_last: runs after every other test (it leaves data others do not expect)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # The fuzz gate writes nonsense as an admin (settings, roles, rules): it goes last.
+    items.sort(key=lambda item: item.get_closest_marker("e2e_last") is not None)
+
+
 @pytest.fixture(scope="session")
 async def suite(postgres_url, amqp_url, tmp_path_factory):
     run = uuid.uuid4().hex[:8]
