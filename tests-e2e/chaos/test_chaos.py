@@ -68,7 +68,7 @@ class Profile:
 
 
 PROFILES = {
-    "ci": Profile(1, 3, 0.05, 3, 1, 4, 1, 600),
+    "ci": Profile(1, 3, 0.05, 2, 1, 4, 1, 600),
     "long": Profile(2, 4, 0.02, 15, 3, 10, 3, 3600),
 }
 PROFILE = PROFILES[os.environ.get("CHAOS_PROFILE", "ci")]
