@@ -2,6 +2,8 @@
 (orders_service.domain.totals documents the budget) and an order whose lines would add up past
 it is refused with 422 naming the line, never a 500 from the database."""
 
+import pytest
+
 from orders_service.domain import totals
 from suite_shared.testing.assertions import assert_problem, outbox_events
 
@@ -41,7 +43,28 @@ async def test_a_unit_price_times_quantity_past_the_bound_is_refused(shop):
             "lines": [{"product_id": crate["id"], "unit": "kho", "quantity": 10}],
         },
     )
-    assert_problem(refused, 422, field="lines.0")
+    assert_problem(refused, 422, field="lines.0.quantity")
+
+
+@pytest.mark.parametrize(
+    ("lines", "field"),
+    [
+        ([totals.LineIn(10**18, 2)], "lines.0.quantity"),
+        ([totals.LineIn(10**12, 10**6), totals.LineIn(1, 1)], "lines.1"),
+        ([totals.LineIn(10**12, 10**6 // 2)] * 3, "lines.2"),
+    ],
+)
+def test_orders_checks_the_bound_itself_whatever_the_quote_says(lines, field):
+    with pytest.raises(totals.TotalsError) as error:
+        totals.compute(lines, totals.Discount(), shipping_fee=0)
+    assert error.value.field == field
+
+
+def test_the_most_an_order_holds_fits_a_bigint():
+    money = totals.compute(
+        [totals.LineIn(10**12, 10**6)], totals.Discount(), shipping_fee=totals.MAX_AMOUNT
+    )
+    assert money.total == totals.MAX_TOTAL + totals.MAX_AMOUNT < BIGINT
 
 
 async def test_the_shipping_fee_and_amount_discounts_are_bounded(shop):

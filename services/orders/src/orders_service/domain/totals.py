@@ -23,9 +23,10 @@ Bounds, so that every amount fits PostgreSQL's bigint (< 2^63 ≈ 9.22 × 10^18)
     line gross, and the running sum    ≤ MAX_TOTAL      = 10^18 đồng    (checked here)
     total = subtotal − discount + fee  ≤ MAX_TOTAL + MAX_AMOUNT < 2^63
 
-So one line at the catalog's highest price and the highest quantity fits, and a line (a large
-unit's quoted price) or lines whose running sum pass MAX_TOTAL are refused naming the first
-line that does (``lines.N``), not left for the database to refuse."""
+So one line at the catalog's highest price and the highest quantity fits; a line past
+MAX_TOTAL (a large unit's quoted price) is refused naming its quantity (``lines.N.quantity``),
+and lines whose running sum passes it name the first line that does (``lines.N``), as the
+catalog's quote does, rather than leaving it to the database to refuse."""
 
 from __future__ import annotations
 
@@ -102,6 +103,11 @@ def compute(lines: Sequence[LineIn], order_discount: Discount, shipping_fee: int
     running = 0
     for index, line in enumerate(lines):
         gross = line.unit_price * line.quantity
+        if gross > MAX_TOTAL:
+            raise TotalsError(
+                f"lines.{index}.quantity",
+                f"{line.quantity} × {line.unit_price} đồng is more than {MAX_TOTAL}",
+            )
         running += gross
         if running > MAX_TOTAL:
             raise TotalsError(
