@@ -64,7 +64,7 @@ BEARER = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}}}
 
 DESCRIPTIONS = {
-    400: "The body could not be read (not UTF-8, not the declared encoding)",
+    400: "The request could not be read (a body that is not UTF-8 JSON, a request line too long)",
     401: "A valid access token is required",
     403: "The caller may not do this",
     404: "Not found, or not visible to the caller",
@@ -122,13 +122,13 @@ def _problem_response(status: int, existing: dict | None) -> dict:
 def document_operation(operation: dict, route, method: str) -> None:
     secured = _needs_token(route)
     dependant = route.dependant
-    statuses: set[int] = {429, 503}
+    statuses: set[int] = {400, 429, 503}  # 400: any request the server cannot read
     body = operation.get("requestBody", {}).get("content", {})
     sends = bool(body) or method in SENDS_BODY  # some routes read the raw body (uploads)
     if sends or dependant.path_params or dependant.query_params or dependant.header_params:
         statuses.add(422)
     if sends:
-        statuses |= {400, 415}  # an unreadable body; a media type the route does not take
+        statuses.add(415)  # a media type the route does not take
     if secured:
         statuses |= {401, 403}
     if dependant.path_params or sends:
