@@ -38,6 +38,10 @@ def routers() -> list[APIRouter]:
     async def list_things(principal: CurrentPrincipal) -> list:
         return []
 
+    @things.get("/thing-events")
+    async def thing_events(principal: CurrentPrincipal, thing_id: uuid.UUID | None = None) -> list:
+        return []  # a thing the caller may not see would be a 404
+
     more = APIRouter()
 
     @more.post("/things", status_code=201)
@@ -114,6 +118,7 @@ def test_errors_are_documented_as_the_problems_they_are():
     listing = document["paths"]["/things"]["get"]
     assert "404" not in listing["responses"] and "409" not in listing["responses"]
     assert "400" in listing["responses"]  # any request may be unreadable (a huge query)
+    assert "404" in document["paths"]["/thing-events"]["get"]["responses"]  # names a record
 
 
 def test_operations_without_the_callers_token_are_declared_public():

@@ -119,6 +119,21 @@ def _problem_response(status: int, existing: dict | None) -> dict:
     return response
 
 
+def _has_uuid(schema: Any) -> bool:
+    if isinstance(schema, dict):
+        return schema.get("format") == "uuid" or any(_has_uuid(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(_has_uuid(item) for item in schema)
+    return False
+
+
+def _query_names_a_record(operation: dict) -> bool:
+    return any(
+        p.get("in") == "query" and _has_uuid(p.get("schema"))
+        for p in operation.get("parameters", [])
+    )
+
+
 def document_operation(operation: dict, route, method: str) -> None:
     secured = _needs_token(route)
     dependant = route.dependant
@@ -131,8 +146,8 @@ def document_operation(operation: dict, route, method: str) -> None:
         statuses.add(415)  # a media type the route does not take
     if secured:
         statuses |= {401, 403}
-    if dependant.path_params or sends:
-        statuses.add(404)  # the record in the path, or one the body names
+    if dependant.path_params or sends or _query_names_a_record(operation):
+        statuses.add(404)  # the record in the path, or one the body or the query names
     if method in WRITES:
         statuses.add(409)
     responses = operation.setdefault("responses", {})
