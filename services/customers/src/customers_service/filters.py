@@ -12,8 +12,8 @@ from sqlalchemy import Select, and_, exists, select
 
 from customers_service import repository
 from customers_service.domain.date_presets import BUSINESS_TZ, local_midnight, preset_range
-from customers_service.input_types import IsoDate, IsoDateTime, StrictBool, StrictInt
 from customers_service.models import Activity, Customer
+from suite_shared.input_types import IsoDate, IsoDateTime, StrictBool, StrictInt
 
 DATE_FIELDS = {
     "created": Customer.created_at,
@@ -78,7 +78,7 @@ class CustomerFilter(BaseModel):
 
 class CustomerFilterBody(CustomerFilter):
     """The same filter inside a request body (handover, recall, bulk messages), where a wrong
-    JSON type is a client bug (see input_types); the query parameters stay text."""
+    JSON type is a client bug (see suite_shared.input_types); the query parameters stay text."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from customers_service.filters import CustomerFilterBody
-from customers_service.input_types import IsoDate, IsoDateTime, StrictBool, StrictInt
+from suite_shared.input_types import IsoDate, IsoDateTime, StrictBool, StrictInt
 from suite_shared.tax_code import optional_tax_code
 from suite_shared.text import InvalidPhone, normalize_phone
 

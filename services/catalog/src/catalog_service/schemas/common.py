@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, Strict
 
 from catalog_service.domain.pricing import MAX_BASE_PRICE, MAX_UNIT_PRICE
+from suite_shared.input_types import StrictBool, StrictInt
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
 
@@ -23,10 +24,11 @@ def clean_code(value: str | None) -> str | None:
 
 
 Code = Annotated[str, Field(max_length=50), AfterValidator(clean_code)]
-# Strict where a wrong JSON type is a client's bug: 0 is not false, "5" and 5.0 are not 5.
-# (Query parameters arrive as text and keep their lax models: the filters.)
-StrictInt = Annotated[int, Strict()]
-Flag = Annotated[bool, Strict()]
+# Strict where a wrong JSON type is a client's bug: 0 is not false, "5" and 5.0 are not 5
+# (suite_shared.input_types). Query parameters arrive as text and keep their lax models.
+Flag = StrictBool
+__all__ = ["Flag", "StrictInt"]
+
 # Prices, bounded so every quoted amount fits a bigint (domain.pricing states the bounds).
 BasePrice = Annotated[
     int,
@@ -47,14 +49,6 @@ UnitPrice = Annotated[
         "(10^12 × factor, so at most 10^18)",
     ),
 ]
-
-
-def iso_text(value: object) -> object:
-    """Before a date-time is parsed: JSON gives it as ISO 8601 text; a number (which pydantic
-    would read as seconds since 1970) is a client's bug."""
-    if isinstance(value, int | float):
-        raise ValueError("a date-time is ISO 8601 text, e.g. 2026-06-01T00:00:00+07:00")
-    return value
 
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]

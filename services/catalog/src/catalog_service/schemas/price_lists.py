@@ -17,7 +17,8 @@ from pydantic import (
     Strict,
 )
 
-from catalog_service.schemas.common import Flag, Name, StrictInt, UnitPrice, iso_text
+from catalog_service.schemas.common import Flag, Name, StrictInt, UnitPrice
+from suite_shared.input_types import iso_text
 
 # The customers service's group keys (CUS-3 settings lists): stable slugs such as "khach-si".
 GROUP_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")

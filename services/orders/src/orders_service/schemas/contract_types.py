@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from orders_service.input_types import StrictBool, StrictInt
+from suite_shared.input_types import StrictBool, StrictInt
 
 CODE = re.compile(r"^[A-Z0-9._-]{1,50}$")
 

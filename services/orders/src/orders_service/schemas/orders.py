@@ -1,5 +1,5 @@
 """Request and response bodies of orders (ORD-1..7). Money is integer đồng; percentages are in
-basis points (1250 = 12.5%). Inputs take strict JSON types (orders_service.input_types)."""
+basis points (1250 = 12.5%). Inputs take strict JSON types (suite_shared.input_types)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from orders_service.domain.totals import MAX_AMOUNT, MAX_QUANTITY
-from orders_service.input_types import IsoDate, StrictInt
+from suite_shared.input_types import IsoDate, StrictInt
 from suite_shared.tax_code import normalise_tax_code
 
 # The bounds keep every total within a bigint (orders_service.domain.totals says how).

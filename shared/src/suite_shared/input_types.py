@@ -1,0 +1,30 @@
+"""Strict types for request bodies, the same in every service: a wrong JSON type is a client's
+bug, answered 422 naming the field, not coerced into nonsense ("birthday": 0 would be
+1970-01-01, 0 would be false, "5" and 5.0 would be 5).
+
+Bodies are validated as Python objects decoded from JSON, where pydantic's strict date refuses
+the ISO text JSON sends: so dates and times refuse numbers instead (a BeforeValidator) and
+otherwise parse as before. Query parameters arrive as text: their models keep the lax types.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BeforeValidator, StrictBool, StrictInt
+
+
+def iso_text(value: object) -> object:
+    """Before a date or time is parsed: JSON gives it as ISO 8601 text; a number (which pydantic
+    would read as seconds since 1970) is a client's bug."""
+    if isinstance(value, int | float):  # bool is an int
+        raise ValueError("expected an ISO 8601 text (e.g. 2026-06-01T00:00:00+07:00), not a number")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(iso_text)]
+IsoDateTime = Annotated[datetime, BeforeValidator(iso_text)]
+IsoAwareDateTime = Annotated[AwareDatetime, BeforeValidator(iso_text)]
+
+__all__ = ["IsoAwareDateTime", "IsoDate", "IsoDateTime", "StrictBool", "StrictInt", "iso_text"]
