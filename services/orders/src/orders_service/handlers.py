@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from orders_service import transitions
 from orders_service.domain.status import OPEN
+from orders_service.domain.stock_rejection import cancel_reason
 from orders_service.models import CustomerCopy, Order
 from suite_shared.events.catalog import StockRejected, StockReserved
 from suite_shared.events.customers import (
@@ -103,14 +104,16 @@ async def stock_reserved(uow: UnitOfWork, envelope: Envelope, event: StockReserv
 
 
 async def stock_rejected(uow: UnitOfWork, envelope: Envelope, event: StockRejected) -> None:
-    """Not enough stock: an order still open is cancelled, saying which lines were short."""
+    """Nothing reserved: an order still open is cancelled, saying why (out of stock, or a line
+    the catalog cannot supply at all) and which lines."""
     order = await _order(uow, event.order_id)
     if order is None or order.stock_state != "waiting":
         return
     order.stock_state = "rejected"
     order.stock_short = [s.model_dump(mode="json") for s in event.short]
     if order.status in OPEN:
-        await transitions.move(uow, order, "cancelled", actor=None, reason=transitions.OUT_OF_STOCK)
+        reason = cancel_reason(event.reason, [s.reason for s in event.short])
+        await transitions.move(uow, order, "cancelled", actor=None, reason=reason)
 
 
 HANDLERS = {

@@ -16,7 +16,6 @@ from suite_shared.errors import conflict, flush_or_problem, invalid
 from suite_shared.uow import UnitOfWork
 
 CONTRACT_PREFIX = "HD"
-OUT_OF_STOCK = "Hết hàng (out of stock)"
 # The type's row lock in _contract makes this unreachable; kept so that, should a contract
 # ever still lose its type at the last moment, the answer is the 422 the check gives.
 VIOLATIONS = {
