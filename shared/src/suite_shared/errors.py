@@ -193,9 +193,12 @@ async def _on_http(request: Request, exc: StarletteHTTPException):
 
 
 def _is_nul_text(exc: Exception) -> bool:
-    # PostgreSQL text cannot hold U+0000; pydantic lets it through, so the database refuses
-    # it. That is bad input (422), not our failure.
-    return "invalid byte sequence" in str(exc) and "0x00" in str(exc)
+    # PostgreSQL text cannot hold U+0000, nor jsonb "\u0000"; pydantic lets it through, so the
+    # database refuses it. That is bad input (422), not our failure.
+    message = str(exc)
+    return ("invalid byte sequence" in message and "0x00" in message) or (
+        "unsupported Unicode escape sequence" in message
+    )
 
 
 async def _on_database_error(request: Request, exc: DBAPIError):
