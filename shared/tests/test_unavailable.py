@@ -84,3 +84,21 @@ async def test_an_offset_beyond_bigint_is_a_422(postgres_url):
     assert response.status_code == 422 and response.json()["field"] == "query.offset"
     assert (await get(app_on(engine), "/one?offset=1000000000")).status_code == 200
     await engine.dispose()
+
+
+async def test_a_number_past_bigint_is_a_422_not_a_500(postgres_url):
+    """A safety net under the bounds each field should have: asyncpg refuses to send it."""
+    engine = create_async_engine(to_asyncpg_url(postgres_url))
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/big")
+    async def big(n: int):
+        async with engine.connect() as conn:
+            return {"n": await conn.scalar(text("SELECT CAST(:n AS bigint)"), {"n": n})}
+
+    assert (await get(app, "/big?n=5")).json() == {"n": 5}
+    response = await get(app, f"/big?n={2**70}")
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == "/problems/value-out-of-range"
+    await engine.dispose()

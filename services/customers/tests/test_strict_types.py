@@ -134,3 +134,20 @@ async def test_query_parameters_still_parse_from_text(client, make_token):
         "/exports/customers.csv", headers=auth(token), params={"handed_over": "false"}
     )
     assert exported.status_code == 200
+
+
+async def test_numbers_are_no_dates_in_query_parameters(app, client, make_token):
+    """date_to=0 was read as 1970-01-01 and starts_before=0.5 as a time (the fuzz gate's
+    coverage run)."""
+    token = make_token(uuid.uuid4(), MANAGER)
+    for path, params, field in [
+        ("/customers", {"date_field": "created", "date_to": "0"}, "date_to"),
+        ("/customers", {"date_field": "created", "date_from": "0"}, "date_from"),
+        ("/exports/customers.csv", {"date_field": "created", "date_to": "0"}, "date_to"),
+        ("/reports/conversion", {"date_from": "0"}, "date_from"),
+        ("/meetings", {"starts_before": "0.5"}, "starts_before"),
+        ("/meetings", {"starts_from": "1700000000"}, "starts_from"),
+    ]:
+        names_field(await client.get(path, headers=auth(token), params=params), field)
+    ok = await client.get("/customers", headers=auth(token), params={"date_to": "2026-12-03"})
+    assert ok.status_code == 200, ok.text

@@ -207,6 +207,13 @@ async def _on_database_error(request: Request, exc: DBAPIError):
         return problem_response(problem, request)
     if database_unavailable(exc):
         return _unavailable_response(request, exc)
+    if isinstance(getattr(exc.orig, "__cause__", None), asyncpg.DataError):
+        # asyncpg refused to send a value its column type cannot hold (a number past bigint):
+        # a bound the input should have had. The client's request, not our failure; logged,
+        # so the missing bound gets found and named.
+        log.warning("value out of range for the database", path=request.url.path, error=str(exc))
+        problem = invalid("body", "a value is out of range", "value-out-of-range")
+        return problem_response(problem, request)
     return await _on_unexpected(request, exc)
 
 

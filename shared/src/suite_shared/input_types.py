@@ -4,21 +4,26 @@ bug, answered 422 naming the field, not coerced into nonsense ("birthday": 0 wou
 
 Bodies are validated as Python objects decoded from JSON, where pydantic's strict date refuses
 the ISO text JSON sends: so dates and times refuse numbers instead (a BeforeValidator) and
-otherwise parse as before. Query parameters arrive as text: their models keep the lax types.
+otherwise parse as before. Query parameters arrive as text: their models keep the lax types
+for numbers and booleans, but take these dates and times too (a number is no date there either).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AwareDatetime, BeforeValidator, StrictBool, StrictInt
 
+_NUMBER_TEXT = re.compile(r"^\s*[-+]?\d+(\.\d*)?\s*$")
+
 
 def iso_text(value: object) -> object:
-    """Before a date or time is parsed: JSON gives it as ISO 8601 text; a number (which pydantic
-    would read as seconds since 1970) is a client's bug."""
-    if isinstance(value, int | float):  # bool is an int
+    """Before a date or time is parsed: it comes as ISO 8601 text; a number, or a text that is
+    a number (a query parameter ``date_to=0``), which pydantic would read as seconds since
+    1970, is a client's bug."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER_TEXT.match(value)):
         raise ValueError("expected an ISO 8601 text (e.g. 2026-06-01T00:00:00+07:00), not a number")
     return value
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, asc, desc, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog_service.domain.pricing import MAX_BASE_PRICE
 from catalog_service.models import Category, Product, ProductImage
 from catalog_service.stock_totals import product_stock_columns
 from suite_shared.text import fold
@@ -30,8 +31,8 @@ class ProductFilter(BaseModel):
         default=["active", "stopped"], description="default: everything not in the trash"
     )
     is_combo: bool | None = None
-    min_price: int | None = Field(default=None, ge=0)
-    max_price: int | None = Field(default=None, ge=0)
+    min_price: int | None = Field(default=None, ge=0, le=MAX_BASE_PRICE)
+    max_price: int | None = Field(default=None, ge=0, le=MAX_BASE_PRICE)
     stock: Literal["in_stock", "out_of_stock"] | None = Field(
         default=None, description="by available quantity (on hand − reserved)"
     )

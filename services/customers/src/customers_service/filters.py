@@ -60,10 +60,10 @@ class CustomerFilter(BaseModel):
     handed_over: bool | None = Field(default=None, description="was it ever handed over")
     date_field: Literal["created", "imported", "handed_over", "converted"] = "created"
     preset: Literal["today", "this_week", "this_month", "last_month", "this_year"] | None = None
-    date_from: date | None = Field(default=None, description="first day, business time zone")
-    date_to: date | None = Field(default=None, description="last day (inclusive)")
-    appointment_from: datetime | None = Field(default=None, description="has a meeting from")
-    appointment_to: datetime | None = Field(default=None, description="has a meeting before")
+    date_from: IsoDate | None = Field(default=None, description="first day, business time zone")
+    date_to: IsoDate | None = Field(default=None, description="last day (inclusive)")
+    appointment_from: IsoDateTime | None = Field(default=None, description="has a meeting from")
+    appointment_to: IsoDateTime | None = Field(default=None, description="has a meeting before")
     age_min: int | None = Field(default=None, ge=0, le=150)
     age_max: int | None = Field(default=None, ge=0, le=150)
 

@@ -328,8 +328,8 @@ class ActivityUpdate(BaseModel):
 class MeetingFilter(BaseModel):
     """As query parameters of the meetings list."""
 
-    starts_from: datetime | None = None
-    starts_before: datetime | None = None
+    starts_from: IsoDateTime | None = None
+    starts_before: IsoDateTime | None = None
     customer_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = Field(default=None, description="the customer's owner")
     q: str | None = Field(

@@ -7,10 +7,11 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, asc, desc, or_
 
 from orders_service.models import Order
+from suite_shared.input_types import IsoAwareDateTime
 from suite_shared.text import fold, phone_search_key
 
 SORTS = {"placed_at": Order.placed_at, "total": Order.total, "number": Order.number}
@@ -31,8 +32,8 @@ class OrderFilter(BaseModel):
     order_type: Literal["new_sale", "upsell"] | None = None
     owner_id: uuid.UUID | None = None
     customer_id: uuid.UUID | None = None
-    placed_from: AwareDatetime | None = None
-    placed_to: AwareDatetime | None = Field(default=None, description="exclusive")
+    placed_from: IsoAwareDateTime | None = None
+    placed_to: IsoAwareDateTime | None = Field(default=None, description="exclusive")
     sort: Literal["placed_at", "-placed_at", "total", "-total", "number", "-number"] = "-placed_at"
 
 

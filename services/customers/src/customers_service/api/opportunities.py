@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -32,6 +32,7 @@ from suite_shared.auth import StaffPrincipal
 from suite_shared.errors import Problem, conflict, invalid, not_found
 from suite_shared.events.customers import OpportunityChanged
 from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
+from suite_shared.input_types import IsoDate
 from suite_shared.service import Session, Uow
 
 router = APIRouter(tags=["opportunities"])
@@ -147,8 +148,8 @@ async def close_opportunity(
 async def conversion_report(
     principal: StaffPrincipal,
     session: Session,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
     salesperson_id: Annotated[list[uuid.UUID] | None, Query(max_length=500)] = None,
     department_id: uuid.UUID | None = None,
 ):

@@ -11,13 +11,14 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from orders_service.schemas.orders import Channel
+from suite_shared.input_types import IsoDate
 
 
 class ReportFilter(BaseModel):
     """As query parameters of every report. Days are Vietnamese calendar days."""
 
-    date_from: date = Field(description="first day, included (Asia/Ho_Chi_Minh)")
-    date_to: date = Field(description="last day, included; at most 366 days after date_from")
+    date_from: IsoDate = Field(description="first day, included (Asia/Ho_Chi_Minh)")
+    date_to: IsoDate = Field(description="last day, included; at most 366 days after date_from")
     owner_id: uuid.UUID | None = Field(default=None, description="only this salesperson's orders")
     channel: list[Channel] = Field(default_factory=list, description="any of these channels")
 
