@@ -274,3 +274,51 @@ async def test_an_unreachable_database_does_not_use_up_attempts(session_factory,
     assert dead_letters.declaration_result.message_count == 0
     await channel.close()
     await dead_engine.dispose()
+
+
+async def test_an_outage_that_never_ends_reaches_the_dead_letters_in_the_end(
+    session_factory, broker
+):
+    """A handler bug that looks like an outage must not cycle for ever."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from suite_shared.db import make_session_factory
+
+    dead_engine = create_async_engine("postgresql+asyncpg://postgres@127.0.0.1:1/none")
+    consumer = consumer_for(broker, make_session_factory(dead_engine))
+    consumer.max_free_parks = 3
+    await consumer.start()
+    await emit(session_factory, {"name": "forever"})
+    await OutboxRelay(session_factory.kw["bind"], broker).publish_batch()
+    dead = await _get_one(broker, broker.names.dead_letter_queue, timeout=10)
+    assert dead.headers["x-parked"] == 3 and dead.headers[ATTEMPT_HEADER] == 3
+    await dead_engine.dispose()
+
+
+class OnePoisonRow(OutboxRelay):
+    """The broker refuses the oldest row for ever (say, a message over its size limit)."""
+
+    async def _publish(self, rows):
+        sent, failed = await super()._publish(rows[1:] if rows[0].seq == self.poison else rows)
+        if rows[0].seq == self.poison:
+            failed[self.poison] = "refused"
+        return sent, failed
+
+
+async def test_one_row_that_cannot_be_published_does_not_slow_the_rest(session_factory, broker):
+    await emit(session_factory, {"name": "poison"})
+    async with session_factory() as session:
+        poison = await session.scalar(select(func.min(outbox.c.seq)))
+    await emit(session_factory, *({"name": f"r{i}"} for i in range(600)))
+    relay = OnePoisonRow(session_factory.kw["bind"], broker, batch_size=100, poll_interval_s=5)
+    relay.poison = poison
+    await relay.start()
+    try:
+        # Six passes' worth: with a back-off after every pass that had a failure, ~15 s.
+        await eventually(lambda: _unpublished_is(session_factory, 1), timeout=4, interval=0.1)
+    finally:
+        await relay.stop()
+
+
+async def _unpublished_is(session_factory, n) -> bool:
+    return await _unpublished(session_factory) == n

@@ -102,3 +102,17 @@ async def test_a_number_past_bigint_is_a_422_not_a_500(postgres_url):
     assert response.status_code == 422, response.text
     assert response.json()["type"] == "/problems/value-out-of-range"
     await engine.dispose()
+
+
+def test_only_a_lost_database_is_unavailable():
+    """A full disk, a missing file or asyncpg's misuse errors are bugs (500), not an outage."""
+    from suite_shared.errors import database_unavailable
+
+    assert database_unavailable(ConnectionRefusedError())
+    assert database_unavailable(TimeoutError())
+    assert database_unavailable(asyncpg.InterfaceError("connection is closed"))
+    assert not database_unavailable(FileNotFoundError())
+    assert not database_unavailable(OSError(28, "No space left on device"))
+    assert not database_unavailable(
+        asyncpg.InterfaceError("the number of query arguments cannot exceed 32767")
+    )

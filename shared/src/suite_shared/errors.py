@@ -7,6 +7,7 @@ Routes raise :class:`Problem` (or one of its shorthands); the handlers installed
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -124,17 +125,26 @@ def service_unavailable(detail: str, slug: str = "service-unavailable") -> Probl
 def database_unavailable(error: BaseException) -> bool:
     """Is ``error`` PostgreSQL being unreachable or out of connections (rather than a bug or
     bad input)? Also true for a serialization failure or deadlock, which a retry resolves."""
-    if isinstance(error, PoolTimeout | OSError | asyncpg.InterfaceError):
-        return True  # a full pool, a refused or reset connection, a closed connection
+    if isinstance(error, PoolTimeout) or _lost_connection(error):
+        return True  # a full pool; a refused, reset, timed-out or closed connection
     if isinstance(error, DBAPIError):
         if error.connection_invalidated:
             return True
         cause = getattr(error.orig, "__cause__", None) or error.orig
-        if isinstance(cause, OSError | asyncpg.InterfaceError):
+        if _lost_connection(cause):
             return True
         code = getattr(cause, "sqlstate", None) or ""
         return code[:2] in _UNAVAILABLE_CLASSES or code in _UNAVAILABLE_CODES
     return False
+
+
+def _lost_connection(error: BaseException | None) -> bool:
+    """The network to PostgreSQL, not a bug: refused, reset or timed-out connections, a name
+    that does not resolve, a connection asyncpg found closed. Other OSErrors (a full disk, a
+    missing file) and asyncpg's misuse errors (too many arguments) are bugs: 500."""
+    if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    return isinstance(error, asyncpg.InterfaceError) and "closed" in str(error)
 
 
 def forbidden(detail: str = "You do not have permission to do this") -> Problem:
@@ -245,6 +255,12 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(DBAPIError, _on_database_error)
-    for kind in (OSError, PoolTimeout, asyncpg.InterfaceError):
+    for kind in (
+        ConnectionError,
+        TimeoutError,
+        socket.gaierror,
+        PoolTimeout,
+        asyncpg.InterfaceError,
+    ):
         app.add_exception_handler(kind, _on_connection_error)
     app.add_exception_handler(Exception, _on_unexpected)

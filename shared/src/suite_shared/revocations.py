@@ -173,8 +173,11 @@ class RevocationListener:
         delay = 1.0
         while True:
             try:
-                await self.broker.connect()
+                if self.broker.connection is None:  # a failed subscribe keeps its connection
+                    await self.broker.connect()
                 await self._subscribe()
+                # Revocations published before the subscription were missed: read the list.
+                self._wake.set()
                 return
             except asyncio.CancelledError:
                 raise

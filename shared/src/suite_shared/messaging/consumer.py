@@ -37,6 +37,11 @@ Handler = Callable[[UnitOfWork, Envelope, Any], Awaitable[None]]
 
 ATTEMPT_HEADER = "x-attempt"
 ERROR_HEADER = "x-last-error"
+PARKED_HEADER = "x-parked"
+# Parks that use up no attempt (the database away), before they start to count: at the first
+# retry delay (1 s by default) about a quarter of an hour, far longer than a restart, while a
+# handler bug that looks like an outage still reaches the dead letters in the end.
+MAX_FREE_PARKS = 900
 
 
 class PermanentError(Exception):
@@ -64,6 +69,7 @@ class Consumer:
         self.channel: AbstractRobustChannel | None = None
         self.queue: AbstractQueue | None = None  # kept referenced so it is restored on reconnect
         self.consumer_tag: str | None = None
+        self.max_free_parks = MAX_FREE_PARKS
 
     async def start(self) -> None:
         assert self.broker.connection is not None, "Broker.connect() first"
@@ -152,6 +158,8 @@ class Consumer:
         event waits the first delay and comes back with the same count, for as long as the
         outage lasts."""
         attempt = self._attempt(message)
+        parked = int((message.headers or {}).get(PARKED_HEADER, 0))
+        counts = counts or parked >= self.max_free_parks
         summary = "".join(traceback.format_exception_only(error)).strip()[:1000]
         if counts and attempt >= self.max_attempts:
             log.error("event failed for good", type=envelope.type, attempt=attempt, error=summary)
@@ -169,8 +177,12 @@ class Consumer:
             delay_ms=delay,
             error=summary,
         )
-        next_attempt = attempt + 1 if counts else attempt
-        copy = self._copy(message, {ATTEMPT_HEADER: next_attempt, ERROR_HEADER: summary})
+        headers = {ERROR_HEADER: summary}
+        if counts:
+            headers[ATTEMPT_HEADER] = attempt + 1
+        else:
+            headers.update({ATTEMPT_HEADER: attempt, PARKED_HEADER: parked + 1})
+        copy = self._copy(message, headers)
         try:
             await self.broker.send_to_queue(self.broker.names.retry_queue(delay), copy)
         except Exception:

@@ -58,6 +58,7 @@ class OutboxRelay:
         self.poll_interval_s = poll_interval_s
         self._wake = asyncio.Event()
         self.last_pass_failed = False
+        self.last_claimed = 0
         self._listener: asyncpg.Connection | None = None
         self._task: asyncio.Task | None = None
 
@@ -113,12 +114,14 @@ class OutboxRelay:
                 log.error("outbox relay pass failed", error=repr(error), retry_in_s=delay)
                 await asyncio.sleep(delay)
                 continue
-            if self.last_pass_failed:
-                await asyncio.sleep(backoff.next_delay())  # the broker refuses: don't hammer it
+            if self.last_pass_failed and published == 0:
+                # The broker refuses everything: don't hammer it. (A pass where some rows went
+                # out goes on at once: one row that cannot be published must not slow the rest.)
+                await asyncio.sleep(backoff.next_delay())
                 continue
             backoff.reset()
-            if published >= self.batch_size:
-                continue  # more waiting: no sleep
+            if self.last_claimed >= self.batch_size:
+                continue  # a full batch: more may be waiting, no sleep
             if self._listener is None or self._listener.is_closed():
                 await self._listen()
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
@@ -133,6 +136,7 @@ class OutboxRelay:
         async with self.engine.begin() as conn:
             rows = await self._claim(conn)
             self.last_pass_failed = False
+            self.last_claimed = len(rows)
             if not rows:
                 return 0
             sent, failed = await self._publish(rows)
