@@ -19,5 +19,14 @@ PUBLIC_PATHS = frozenset(
 )
 
 
+# (service, path) pairs only the suite's own processes call, never answered through the gateway:
+# the revocation list names users recently deactivated or moved to another role.
+INTERNAL_PATHS = frozenset({("identity", "/.well-known/revocations")})
+
+
 def is_public(service: str, path: str) -> bool:
     return (service, path.rstrip("/") or "/") in PUBLIC_PATHS
+
+
+def is_internal(service: str, path: str) -> bool:
+    return (service, path.rstrip("/") or "/") in INTERNAL_PATHS

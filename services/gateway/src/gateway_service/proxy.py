@@ -17,7 +17,7 @@ from urllib.parse import quote
 import structlog
 from starlette.types import Receive, Scope, Send
 
-from gateway_service.edge_auth import is_public
+from gateway_service.edge_auth import is_internal, is_public
 from gateway_service.rate_limit import RateLimiter
 from gateway_service.upstream_client import (
     Replicas,
@@ -106,8 +106,8 @@ class Proxy:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         service, _, rest = scope["path"][len(PREFIX) :].partition("/")
         pool = self.pools.get(service)
-        if pool is None:
-            detail = f"No service is called {service!r}"
+        if pool is None or is_internal(service, "/" + rest):
+            detail = f"No service is called {service!r}" if pool is None else "Not found"
             await self._answer(send, *problem(404, "not-found", "Not found", detail))
             return
         scope["route"] = self._routes[service]
