@@ -10,13 +10,9 @@ import uuid
 import httpx
 import pytest
 
-from suite_shared.db import drop_database
-from suite_shared.devrun import SERVICES, LocalSuite
-from suite_shared.settings import to_asyncpg_url
-from suite_shared.testing.infra import delete_namespace, eventually
+from suite_shared.testing.e2e import ADMIN_EMAIL, ADMIN_PASSWORD, running_suite
+from suite_shared.testing.infra import eventually
 
-ADMIN_EMAIL = "admin@e2e.test"
-ADMIN_PASSWORD = "e2e-admin-password"
 PORT_OFFSET = 1000  # 9000-9003: out of the way of a `make run` on the default ports
 
 
@@ -33,32 +29,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 async def suite(postgres_url, amqp_url, tmp_path_factory):
-    run = uuid.uuid4().hex[:8]
-    suite = LocalSuite(
-        postgres_url=postgres_url,
-        amqp_url=amqp_url,
-        namespace=f"e2e{run}",
+    async with running_suite(
+        postgres_url,
+        amqp_url,
         port_offset=int(os.environ.get("E2E_PORT_OFFSET", PORT_OFFSET)),
-        database_suffix=f"e2e{run}",
         log_dir=str(tmp_path_factory.mktemp("suite-logs")),
-        extra_env={
-            "ADMIN_EMAIL": ADMIN_EMAIL,
-            "ADMIN_PASSWORD": ADMIN_PASSWORD,
-            "LOG_LEVEL": "WARNING",
-            "RELAY_POLL_INTERVAL_S": "0.5",
-        },
-    )
-    await suite.start()
-    try:
+    ) as suite:
         yield suite
-    finally:
-        suite.stop()
-        for spec in SERVICES:
-            await drop_database(to_asyncpg_url(suite.database_url(spec)))
-        await delete_namespace(
-            amqp_url, suite.namespace, [s.name for s in SERVICES], [1_000, 10_000, 60_000]
-        )
-        print(f"suite logs: {suite.log_dir}")
 
 
 @pytest.fixture(scope="session")
