@@ -92,3 +92,16 @@ async def test_numbers_are_no_dates_in_query_parameters(app, shop):
         response = await shop.client.get(path, headers=shop.auth(), params=params)
         assert_problem(response, 422)
         assert field in {e["field"] for e in response.json()["errors"]}, response.json()
+
+
+async def test_a_report_over_year_one_is_a_422(app, shop):
+    """date_from=0001-01-01 overflowed moving the day to UTC: a 500 (the fuzz gate)."""
+    for path in ("/reports/sales/daily", "/reports/products/quantity-daily"):
+        response = await shop.client.get(
+            path, headers=shop.auth(), params={"date_from": "0001-01-01", "date_to": "0001-01-01"}
+        )
+        assert_problem(response, 422)
+    response = await shop.client.get(
+        "/orders", headers=shop.auth(), params={"placed_from": "0001-01-01T00:00:00+07:00"}
+    )
+    assert_problem(response, 422)

@@ -14,7 +14,11 @@ import re
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BeforeValidator, StrictBool, StrictInt
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StrictBool, StrictInt
+
+# Dates a business record can carry. Outside them, moving a day to Vietnam time or to UTC
+# overflows Python's date range (0001-01-01 in +07:00 is before year 1 in UTC): a 500.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9998
 
 _NUMBER_TEXT = re.compile(r"^\s*[-+]?\d+(\.\d*)?\s*$")
 
@@ -28,8 +32,16 @@ def iso_text(value: object) -> object:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(iso_text)]
-IsoDateTime = Annotated[datetime, BeforeValidator(iso_text)]
-IsoAwareDateTime = Annotated[AwareDatetime, BeforeValidator(iso_text)]
+def plausible_year(value: date) -> date:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"a date lies between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(iso_text), AfterValidator(plausible_year)]
+IsoDateTime = Annotated[datetime, BeforeValidator(iso_text), AfterValidator(plausible_year)]
+IsoAwareDateTime = Annotated[
+    AwareDatetime, BeforeValidator(iso_text), AfterValidator(plausible_year)
+]
 
 __all__ = ["IsoAwareDateTime", "IsoDate", "IsoDateTime", "StrictBool", "StrictInt", "iso_text"]
