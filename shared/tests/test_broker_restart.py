@@ -6,8 +6,6 @@ have had exactly one effect."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
 from types import SimpleNamespace
 
 import httpx
@@ -21,6 +19,7 @@ from suite_shared.messaging.consumer import Consumer
 from suite_shared.messaging.relay import OutboxRelay
 from suite_shared.messaging.tables import outbox
 from suite_shared.testing.apps import TEST_RETRY_DELAYS_MS
+from suite_shared.testing.e2e import rabbitmqctl
 from suite_shared.testing.infra import eventually
 from suite_shared.uow import UnitOfWork
 
@@ -41,11 +40,6 @@ async def count(uow: UnitOfWork, envelope, payload: Survived) -> None:
             index_elements=[counters.c.name], set_={"value": counters.c.value + 1}
         )
     )
-
-
-def rabbitmqctl(*args: str) -> None:
-    assert shutil.which("rabbitmqctl"), "rabbitmqctl is needed to restart the broker"
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)
 
 
 async def emit(session_factory, names):

@@ -28,22 +28,18 @@ developing, CHAOS_FAULTS=customers,gateway picks faults (the default is all of t
 from __future__ import annotations
 
 import asyncio
-import itertools
 import os
 import signal
-import subprocess
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 import pytest
 
 from suite_shared.devrun import GATEWAY, SERVICES, LocalSuite
 from suite_shared.testing.e2e import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
     outbox_backlog,
     query,
     queue_problems,
@@ -51,6 +47,12 @@ from suite_shared.testing.e2e import (
     running_suite,
 )
 from suite_shared.testing.infra import eventually
+from suite_shared.testing.load import OK, TRANSIENT, Ledger, Load
+from suite_shared.testing.restarts import (
+    ensure_broker_running,
+    ensure_postgres_running,
+    pg_ctlcluster,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.chaos]
 
@@ -75,214 +77,9 @@ PROFILE = PROFILES[os.environ.get("CHAOS_PROFILE", "ci")]
 ALL_FAULTS = [*(s.name for s in SERVICES), GATEWAY.name, "rabbitmq", "postgres"]
 FAULTS = [f for f in os.environ.get("CHAOS_FAULTS", ",".join(ALL_FAULTS)).split(",") if f]
 PORT_OFFSET = int(os.environ.get("CHAOS_PORT_OFFSET", 1400))  # 9400-9499
-TRANSIENT = frozenset({502, 503, 504})
-OK = frozenset({200})
 RECOVERY_LIMIT_S = 120  # a fault the suite has not recovered from by then fails the gate
 STOCK = 10_000_000
-
-
-# ---- the servers ----------------------------------------------------------------------------
-
-
-def postgres_cluster() -> str:
-    versions = sorted(os.listdir("/etc/postgresql"))
-    assert versions, "no PostgreSQL cluster in /etc/postgresql to restart"
-    return versions[-1]
-
-
-def pg_ctlcluster(action: str, *options: str) -> None:
-    subprocess.run(
-        [
-            "pg_ctlcluster",
-            "--skip-systemctl-redirect",
-            *options,
-            postgres_cluster(),
-            "main",
-            action,
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
-
-def postgres_online() -> bool:
-    out = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True).stdout
-    return any(line.split()[:2] == [postgres_cluster(), "main"] and "online" in line
-               for line in out.splitlines())  # fmt: skip
-
-
-def ensure_postgres_running() -> None:
-    """Whatever happened, PostgreSQL is left running (the other tests need it)."""
-    if not postgres_online():
-        pg_ctlcluster("start")
-
-
-def ensure_broker_running() -> None:
-    rabbitmqctl("start_app")
-    rabbitmqctl("await_startup")
-
-
-# ---- the clients ----------------------------------------------------------------------------
-
-
-def auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@dataclass
-class Ledger:
-    """What the clients were told: the reconciliation checks the databases against it."""
-
-    customers: dict[str, str | None] = field(default_factory=dict)  # key → id once acknowledged
-    orders: dict[str, tuple[str, int, str | None]] = field(default_factory=dict)  # key → ...
-    statuses: Counter = field(default_factory=Counter)  # (phase, operation, status)
-    phases: dict[str, str] = field(default_factory=dict)  # key → the phase it was first sent in
-    unexpected: list[str] = field(default_factory=list)
-
-
-class Load:
-    def __init__(self, suite: LocalSuite, product_id: str):
-        self.suite = suite
-        self.product_id = product_id
-        self.clients = [
-            httpx.AsyncClient(base_url=url + "/api/v1", timeout=40) for url in suite.gateway_urls
-        ]
-        self._turn = itertools.cycle(self.clients)
-        self.ledger = Ledger()
-        self.phase = "start"
-        self.token = ""
-        self.stopping = asyncio.Event()
-        self.tasks: list[asyncio.Task] = []
-
-    async def close(self) -> None:
-        for client in self.clients:
-            await client.aclose()
-
-    async def login(self) -> None:
-        body = {"login": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-        answer = await self.call("POST", "/identity/auth/login", "login", body, accept=OK)
-        assert answer is not None, "the admin could not log in"
-        self.token = answer["access_token"]
-
-    async def call(
-        self,
-        method: str,
-        path: str,
-        operation: str,
-        body: dict | None = None,
-        *,
-        key: str | None = None,
-        accept: frozenset[int] = frozenset({201}),
-        not_yet=lambda response: False,
-        deadline_s: float = 300,
-    ) -> dict | None:
-        """Send until acknowledged (``accept``; a keyed create also takes the 200 of a replay),
-        as a careful client does: the same Idempotency-Key on every try; 502/503/504, 429 and
-        connection errors are retried (after Retry-After, bounded), as is an answer ``not_yet``
-        recognises (another service has not heard of something yet). Anything else unexpected
-        is written down and given up on."""
-        if key:
-            accept = accept | {200}  # the key was seen: the record it created
-        deadline = time.monotonic() + deadline_s
-        while time.monotonic() < deadline:
-            headers = auth(self.token) if self.token and operation != "login" else {}
-            if key:
-                headers["Idempotency-Key"] = key
-            try:
-                response = await next(self._turn).request(method, path, headers=headers, json=body)
-            except httpx.TransportError as error:
-                self.ledger.statuses[(self.phase, operation, type(error).__name__)] += 1
-                await asyncio.sleep(0.2)
-                continue
-            status = response.status_code
-            self.ledger.statuses[(self.phase, operation, status)] += 1
-            if status in accept:
-                return response.json()
-            if status in TRANSIENT or status == 429:
-                await asyncio.sleep(_retry_after(response))
-                continue
-            if status == 401 and operation != "login":
-                await self.login()
-                continue
-            if not_yet(response):
-                await asyncio.sleep(0.2)
-                continue
-            self.ledger.unexpected.append(
-                f"{self.phase}: {method} {path} → {status} {response.text[:300]}"
-            )
-            return None
-        self.ledger.unexpected.append(f"{self.phase}: {method} {path} never acknowledged")
-        return None
-
-    async def customer_and_order(self, key: str, quantity: int) -> tuple[str, str] | None:
-        ledger = self.ledger
-        ledger.customers[key] = None
-        ledger.phases[key] = self.phase
-        created = await self.call(
-            "POST", "/customers/customers", "customer", {"name": key, "source": "website"}, key=key
-        )
-        if created is None:
-            return None
-        ledger.customers[key] = created["id"]
-        order_key = "order-" + key
-        ledger.orders[order_key] = (created["id"], quantity, None)
-        line = {"product_id": self.product_id, "unit": "chai", "quantity": quantity}
-        order = await self.call(
-            "POST",
-            "/orders/orders",
-            "order",
-            {"customer_id": created["id"], "lines": [line]},
-            key=order_key,
-            not_yet=_customer_not_known_yet,
-        )
-        if order is None:
-            return None
-        ledger.orders[order_key] = (created["id"], quantity, order["id"])
-        return created["id"], order["id"]
-
-    async def worker(self, number: int) -> None:
-        for i in itertools.count():
-            if self.stopping.is_set():
-                return
-            await self.customer_and_order(f"chaos-{number}-{i}-{uuid.uuid4().hex[:6]}", 1 + i % 3)
-            await asyncio.sleep(PROFILE.pace_s)
-
-    def start(self) -> None:
-        self.tasks = [asyncio.create_task(self.worker(n)) for n in range(PROFILE.workers)]
-
-    async def stop(self) -> None:
-        self.stopping.set()
-        await asyncio.gather(*self.tasks)
-
-    async def probe(self, name: str) -> None:
-        """A customer and its order all the way through: owner decided, stock reserved."""
-        placed = await self.customer_and_order(f"probe-{name}-{uuid.uuid4().hex[:6]}", 1)
-        assert placed is not None, f"the probe after {name} was not acknowledged"
-        customer_id, order_id = placed
-
-        async def owned():
-            found = await self.call("GET", f"/customers/customers/{customer_id}", "read", accept=OK)
-            return found is not None and found["owner_id"] is not None
-
-        async def reserved():
-            found = await self.call("GET", f"/orders/orders/{order_id}", "read", accept=OK)
-            return found is not None and found["stock_state"] == "reserved"
-
-        await eventually(owned, timeout=RECOVERY_LIMIT_S, interval=0.2)
-        await eventually(reserved, timeout=RECOVERY_LIMIT_S, interval=0.2)
-
-
-def _retry_after(response: httpx.Response) -> float:
-    try:
-        return min(2.0, max(0.1, float(response.headers.get("retry-after", "0.2"))))
-    except ValueError:
-        return 0.2
-
-
-def _customer_not_known_yet(response: httpx.Response) -> bool:
-    """Orders learns a customer from customers' event: until then the placement is refused."""
-    return response.status_code == 422 and response.json().get("field") == "customer_id"
+LOAD = dict(workers=PROFILE.workers, pace_s=PROFILE.pace_s, recovery_limit_s=RECOVERY_LIMIT_S)
 
 
 # ---- the faults -----------------------------------------------------------------------------
@@ -374,13 +171,13 @@ async def test_nothing_is_lost_or_doubled_through_kills_and_restarts(chaos_suite
     suite = chaos_suite
     for fault in FAULTS:
         assert fault in ALL_FAULTS, f"unknown fault {fault!r}: one of {ALL_FAULTS}"
-    setup = Load(suite, product_id="")
+    setup = Load(suite, product_id="", **LOAD)
     try:
         members, rule_id, product_id = await _set_up(setup)
     finally:
         await setup.close()
 
-    load = Load(suite, product_id)
+    load = Load(suite, product_id, **LOAD)
     recoveries: list[tuple[str, float, float]] = []
     readiness: dict[str, bool] = {}
     try:
