@@ -28,6 +28,8 @@ from suite_shared.testing.e2e import (
     query,
     queue_problems,
     running_suite,
+    website_department,
+    website_rule,
 )
 from suite_shared.testing.infra import eventually
 
@@ -89,41 +91,17 @@ async def _run(suite, gateway):
 
         return await eventually(attempt, timeout=20, interval=0.2)
 
-    await created("/customers/settings/lists/sources", {"key": "website", "name": "Website"})
-    members = []
-    for name in ("Lan", "Minh"):
-        user = await created(
-            "/identity/users",
-            {
-                "email": f"{name.lower()}-{uuid.uuid4().hex[:6]}@e2e.test",
-                "full_name": name,
-                "password": "Sales-pass-123",
-                "role": "sales",
-            },
-        )
-        members.append(user["id"])
-    department = await created(
-        "/identity/departments", {"name": "Kinh doanh", "member_ids": members}
-    )
+    members, department_id = await website_department(created, "e2e.test")
 
     async def department_known():
         for _ in range(REPLICAS):  # ask each rules-engine replica, through either gateway
-            view = await gateway().get(
-                f"/rules-engine/departments/{department['id']}", headers=admin
-            )
+            view = await gateway().get(f"/rules-engine/departments/{department_id}", headers=admin)
             if view.status_code != 200 or view.json()["members"] != members:
                 return False
         return True
 
     await eventually(department_known, timeout=30, interval=0.2)
-    rule = await created(
-        "/rules-engine/rules",
-        {
-            "name": "Website → phòng kinh doanh",
-            "conditions": [{"field": "source", "op": "eq", "value": "website"}],
-            "assign_department_id": department["id"],
-        },
-    )
+    rule = await created("/rules-engine/rules", website_rule(department_id))
 
     # Customers, ten at a time, through both gateways and so every customers replica.
     customer_ids: list[str] = []
@@ -160,7 +138,7 @@ async def _run(suite, gateway):
         "/catalog/products", {"name": "Nước mắm 500ml", "base_unit": "chai", "base_price": 45_000}
     )
     warehouses = (await gateway().get("/catalog/warehouses", headers=admin)).json()
-    (warehouse,) = warehouses["items"] if isinstance(warehouses, dict) else warehouses
+    (warehouse,) = warehouses["items"]
     stocked = await gateway().post(
         "/catalog/stock/adjustments",
         headers=admin,

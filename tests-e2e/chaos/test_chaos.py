@@ -45,6 +45,8 @@ from suite_shared.testing.e2e import (
     queue_problems,
     rabbitmqctl,
     running_suite,
+    website_department,
+    website_rule,
 )
 from suite_shared.testing.infra import eventually
 from suite_shared.testing.load import OK, TRANSIENT, Ledger, Load
@@ -257,27 +259,12 @@ async def _set_up(load: Load) -> tuple[list[str], str, str]:
         assert answer is not None, f"setup: {path} {load.ledger.unexpected}"
         return answer
 
-    await created("/customers/settings/lists/sources", {"key": "website", "name": "Website"})
-    members = []
-    for name in ("Lan", "Minh"):
-        user = await created(
-            "/identity/users",
-            {
-                "email": f"{name.lower()}@chaos.test",
-                "full_name": name,
-                "password": "Sales-pass-123",
-                "role": "sales",
-            },
-        )
-        members.append(user["id"])
-    department = await created(
-        "/identity/departments", {"name": "Kinh doanh", "member_ids": members}
-    )
+    members, department_id = await website_department(created, "chaos.test")
 
     async def department_known():
         view = await load.call(
             "GET",
-            f"/rules-engine/departments/{department['id']}",
+            f"/rules-engine/departments/{department_id}",
             "setup",
             accept=OK,
             not_yet=lambda r: r.status_code == 404,
@@ -286,19 +273,12 @@ async def _set_up(load: Load) -> tuple[list[str], str, str]:
         return view is not None and view["members"] == members
 
     await eventually(department_known, timeout=30, interval=0.2)
-    rule = await created(
-        "/rules-engine/rules",
-        {
-            "name": "Website → phòng kinh doanh",
-            "conditions": [{"field": "source", "op": "eq", "value": "website"}],
-            "assign_department_id": department["id"],
-        },
-    )
+    rule = await created("/rules-engine/rules", website_rule(department_id))
     product = await created(
         "/catalog/products", {"name": "Nước mắm 500ml", "base_unit": "chai", "base_price": 45_000}
     )
     warehouses = await load.call("GET", "/catalog/warehouses", "setup", accept=OK)
-    (warehouse,) = warehouses["items"] if isinstance(warehouses, dict) else warehouses
+    (warehouse,) = warehouses["items"]
     stocked = await load.call(
         "POST",
         "/catalog/stock/adjustments",

@@ -153,3 +153,35 @@ def metric_total(text: str, name: str, *, probes: bool = False, **labels: str) -
         if all(found.get(k) == v for k, v in labels.items()):
             total += float(match.group(2))
     return total
+
+
+async def website_department(created, email_domain: str) -> tuple[list[str], str]:
+    """What the gates' round-robin needs, made through the API with ``created`` (an async
+    ``(path, body) -> created record`` that retries as the gate's clients do): the website
+    source, two salespeople, their department → (member ids in order, department id)."""
+    await created("/customers/settings/lists/sources", {"key": "website", "name": "Website"})
+    members = []
+    for name in ("Lan", "Minh"):
+        user = await created(
+            "/identity/users",
+            {
+                "email": f"{name.lower()}-{uuid.uuid4().hex[:6]}@{email_domain}",
+                "full_name": name,
+                "password": "Sales-pass-123",
+                "role": "sales",
+            },
+        )
+        members.append(user["id"])
+    department = await created(
+        "/identity/departments", {"name": "Kinh doanh", "member_ids": members}
+    )
+    return members, department["id"]
+
+
+def website_rule(department_id: str) -> dict:
+    """The rule that hands website customers to the department in turn."""
+    return {
+        "name": "Website → phòng kinh doanh",
+        "conditions": [{"field": "source", "op": "eq", "value": "website"}],
+        "assign_department_id": department_id,
+    }
