@@ -83,3 +83,22 @@ async def test_the_same_key_with_another_body_is_refused(factory):
         await create(factory, actor, "k3", "E")
     assert refused.value.status == 422 and refused.value.field == "Idempotency-Key"
     assert await count(factory) == 1
+
+
+async def test_the_relays_clean_up_forgets_keys_past_their_retention(engine, factory):
+    from suite_shared.messaging.relay import OutboxRelay
+
+    actor = uuid.uuid4()
+    await create(factory, actor, "old", "F")
+    await create(factory, actor, "new", "G")
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE idempotent_requests SET created_at = now() - interval '2 days' "
+                "WHERE key = 'old'"
+            )
+        )
+    await OutboxRelay(engine, broker=None).delete_old_rows()
+    async with factory() as session:
+        keys = (await session.execute(text("SELECT key FROM idempotent_requests"))).scalars()
+        assert sorted(keys) == ["new"]

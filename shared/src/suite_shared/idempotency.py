@@ -42,7 +42,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from suite_shared.db import new_metadata
 from suite_shared.errors import Problem
@@ -167,7 +167,8 @@ async def remember(session: AsyncSession, claimed: Claim, response: Any, status_
     )
 
 
-async def delete_expired(session: AsyncSession) -> None:
-    await session.execute(
+async def delete_expired(connection: AsyncSession | AsyncConnection) -> None:
+    """Forget keys past RETENTION (the outbox relay's hourly clean-up calls it)."""
+    await connection.execute(
         delete(idempotent_requests).where(idempotent_requests.c.created_at < func.now() - RETENTION)
     )

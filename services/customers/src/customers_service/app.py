@@ -19,15 +19,7 @@ from customers_service.campaigns import CampaignSender
 from customers_service.handlers import HANDLERS
 from customers_service.message_providers import providers
 from customers_service.settings import CustomersSettings
-from suite_shared import idempotency
 from suite_shared.service import Runtime, create_service_app
-
-
-async def forget_old_idempotency_keys(runtime: Runtime) -> None:
-    """Keys older than idempotency.RETENTION are no retries any more (at each start)."""
-    async with runtime.uow() as uow:
-        await idempotency.delete_expired(uow.session)
-        await uow.commit()
 
 
 def create_app(settings: CustomersSettings | None = None) -> FastAPI:
@@ -70,7 +62,6 @@ def create_app(settings: CustomersSettings | None = None) -> FastAPI:
             importing.fail_interrupted,
             lists.ensure_reserved,
             lists.announce_items,
-            forget_old_idempotency_keys,
             start_sender,
         ],
         on_stop=[stop_sender],

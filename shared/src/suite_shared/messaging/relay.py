@@ -25,8 +25,7 @@ import structlog
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from suite_shared.idempotency import RETENTION as IDEMPOTENCY_RETENTION
-from suite_shared.idempotency import idempotent_requests
+from suite_shared import idempotency
 from suite_shared.messaging.backoff import Backoff
 from suite_shared.messaging.broker import Broker
 from suite_shared.messaging.tables import OUTBOX_CHANNEL, outbox
@@ -196,11 +195,7 @@ class OutboxRelay:
             )
             # Idempotency keys (suite_shared.idempotency) of services that take them.
             if await conn.scalar(text("SELECT to_regclass('idempotent_requests') IS NOT NULL")):
-                await conn.execute(
-                    delete(idempotent_requests).where(
-                        idempotent_requests.c.created_at < func.now() - IDEMPOTENCY_RETENTION
-                    )
-                )
+                await idempotency.delete_expired(conn)
 
     async def backlog(self) -> int:
         async with self.engine.connect() as conn:
