@@ -8,6 +8,7 @@ from suite_shared.events import (  # noqa: F401  (registers the types)
     catalog,
     customers,
     identity,
+    loyalty,
     orders,
     rules,
 )

@@ -50,7 +50,15 @@ class OrderSnapshot(EventPayload):
     vat: int = 0
     total: int
     placed_at: datetime
+    # Loyalty at placement (LOY-3, LOY-7, LOY-8): the points held for this order and their đồng
+    # value, the voucher and its discount, the affiliate the order counts for, the tier that
+    # applied. total = subtotal − order_discount − voucher_discount − points_value + shipping.
     points_redeemed: int = 0
+    points_value: int = 0
+    voucher_code: str | None = None
+    voucher_discount: int = 0
+    affiliate_id: uuid.UUID | None = None
+    loyalty_tier: str | None = None
 
 
 @event_type("orders.order.placed")
@@ -81,3 +89,31 @@ class OrderCompleted(OrderSnapshot):
 @event_type("orders.order.cancelled")
 class OrderCancelled(OrderSnapshot):
     reason: str
+
+
+class ReturnedLine(EventPayload):
+    line_id: uuid.UUID
+    product_id: uuid.UUID
+    unit_factor: int = 1
+    quantity: int  # returned now, in the line's unit
+    refund: int  # this line's share of the refund, at the order's own discounts
+    warehouse_id: uuid.UUID | None = None
+
+
+@event_type("orders.order.returned")
+class OrderReturned(OrderSnapshot):
+    """A full or partial return of a completed order (LOY-4). ``goods_value`` is what the
+    order's goods came to after its discounts and voucher (subtotal − order_discount −
+    voucher_discount); ``returned_value`` is the part of it returned so far, this return
+    included, so a consumer computes its share cumulatively (floor(x × returned_value /
+    goods_value)) and a full return reverses exactly everything."""
+
+    return_id: uuid.UUID
+    return_number: str
+    returned_lines: list[ReturnedLine]
+    refund_amount: int  # this return's refund, in đồng
+    returned_value: int  # cumulative, this return included
+    goods_value: int
+    fully_returned: bool
+    reason: str
+    returned_at: datetime

@@ -36,6 +36,21 @@ SUBSCRIPTIONS: dict[str, frozenset[str]] = {
             "customers.list_item.changed",
         }
     ),
+    "loyalty": frozenset(
+        {
+            "customers.customer.created",
+            "customers.customer.updated",
+            "customers.customer.owner_changed",
+            "customers.customer.deleted",
+            "catalog.product.created",
+            "catalog.product.updated",
+            "catalog.product.status_changed",
+            "orders.order.placed",
+            "orders.order.completed",
+            "orders.order.cancelled",
+            "orders.order.returned",
+        }
+    ),
     "orders": frozenset(
         {
             "catalog.stock.reserved",

@@ -1,0 +1,19 @@
+"""The loyalty service application."""
+
+from fastapi import FastAPI
+
+from loyalty_service.handlers import HANDLERS
+from loyalty_service.settings import LoyaltySettings
+from suite_shared.service import create_service_app
+
+
+def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or LoyaltySettings(),
+        title="Loyalty",
+        description=(
+            "Points program, ledger and holds, tiers, vouchers, affiliates and commissions."
+        ),
+        routers=[],
+        handlers=HANDLERS,
+    )
