@@ -2,6 +2,8 @@
 
 from fastapi import FastAPI
 
+from loyalty_service import jobs
+from loyalty_service.api import accounts, holds, program, tiers, vouchers
 from loyalty_service.handlers import HANDLERS
 from loyalty_service.settings import LoyaltySettings
 from suite_shared.service import create_service_app
@@ -14,6 +16,8 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
         description=(
             "Points program, ledger and holds, tiers, vouchers, affiliates and commissions."
         ),
-        routers=[],
+        routers=[program.router, accounts.router, holds.router, tiers.router, vouchers.router],
         handlers=HANDLERS,
+        on_start=[jobs.start],
+        on_stop=[jobs.stop],
     )

@@ -1,0 +1,5 @@
+"""Placeholder: filled in by the accounts work."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["accounts"])

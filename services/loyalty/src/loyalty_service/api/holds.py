@@ -1,0 +1,5 @@
+"""Placeholder: filled in by the holds work."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["holds"])

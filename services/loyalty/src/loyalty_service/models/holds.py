@@ -1,0 +1,1 @@
+"""Placeholder: the holds tables come with that work."""

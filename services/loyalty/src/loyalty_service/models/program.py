@@ -1,0 +1,1 @@
+"""Placeholder: the program tables come with that work."""

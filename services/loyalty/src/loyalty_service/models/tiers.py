@@ -1,0 +1,1 @@
+"""Placeholder: the tiers tables come with that work."""

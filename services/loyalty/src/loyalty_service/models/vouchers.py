@@ -1,0 +1,1 @@
+"""Placeholder: the vouchers tables come with that work."""
