@@ -54,6 +54,7 @@ bench: sync bench-tools
 	$(UV) run --frozen python tests-e2e/bench/customers.py
 	$(UV) run --frozen python tests-e2e/bench/catalog.py
 	$(UV) run --frozen python tests-e2e/bench/orders.py
+	$(UV) run --frozen python tests-e2e/bench/loyalty.py
 
 clean:
 	rm -rf .venv .pytest_cache

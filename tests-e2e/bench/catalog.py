@@ -49,8 +49,8 @@ async def publisher(service, source: str):
     broker = Broker(service.amqp_url, Names(service.namespace, source))
     await broker.connect()
 
-    async def publish(type_: str, data) -> None:
-        envelope = new_envelope(source=source, type=type_, data=data)
+    async def publish(type_: str, data, version: int | None = None) -> None:
+        envelope = new_envelope(source=source, type=type_, data=data, version=version)
         await broker.publish(envelope.type, envelope.to_json_bytes(), message_id=envelope.id)
 
     try:

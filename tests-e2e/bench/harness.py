@@ -43,6 +43,7 @@ class RunningService:
     amqp_url: str
     namespace: str
     tokens: TokenFactory
+    pid: int = 0
 
 
 @contextlib.asynccontextmanager
@@ -70,7 +71,7 @@ async def service_alone(name: str, module: str) -> AsyncIterator[RunningService]
     base = f"http://127.0.0.1:{port}"
     try:
         await _wait_ready(base)
-        yield RunningService(base, database, amqp, f"bench{run}", TokenFactory(key))
+        yield RunningService(base, database, amqp, f"bench{run}", TokenFactory(key), process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
