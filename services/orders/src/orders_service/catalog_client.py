@@ -12,26 +12,17 @@ import asyncio
 import uuid
 from typing import Any, Literal
 
-import httpx
-import structlog
 from pydantic import BaseModel, Field, ValidationError
 
-from suite_shared.errors import RETRY_AFTER_S, Problem, invalid_all
-from suite_shared.service_client import service_client
+from orders_service.service_http import ServiceHttp, Unavailable
+from suite_shared.errors import invalid_all
 
 CLIENT_KEY = "catalog_client"
-log = structlog.get_logger(__name__)
 
 
-class CatalogUnavailable(Problem):
+class CatalogUnavailable(Unavailable):
     def __init__(self, detail: str):
-        super().__init__(
-            503,
-            "catalog-unavailable",
-            "Prices cannot be quoted now",
-            detail,
-            retry_after=RETRY_AFTER_S,
-        )
+        super().__init__("catalog-unavailable", "Prices cannot be quoted now", detail)
 
 
 class QuotedLine(BaseModel):
@@ -50,27 +41,11 @@ class Quote(BaseModel):
     lines: list[QuotedLine]
 
 
-class CatalogClient:
-    def __init__(self, base_url: str, timeout_s: float):
-        self.http = service_client(
-            base_url, timeout_s, httpx.Limits(max_connections=50, max_keepalive_connections=20)
-        )
+class CatalogClient(ServiceHttp):
+    service = "catalog"
 
-    async def close(self) -> None:
-        await self.http.aclose()
-
-    async def _call(
-        self, method: str, path: str, token: str, body: dict[str, Any] | None = None
-    ) -> httpx.Response:
-        try:
-            return await self.http.request(
-                method, path, json=body, headers={"Authorization": f"Bearer {token}"}
-            )
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # every transport failure is the same 503
-            log.warning("catalog unavailable", path=path, error=repr(error)[:300])
-            raise CatalogUnavailable(f"The catalog did not answer: {error!r}") from None
+    def unavailable(self, detail: str) -> CatalogUnavailable:
+        return CatalogUnavailable(detail)
 
     async def quote(
         self, token: str, groups: list[str], lines: list[dict[str, Any]]
@@ -79,21 +54,11 @@ class CatalogClient:
         comes back as ours, naming the same line."""
         response = await self._call("POST", "/quotes", token, {"groups": groups, "lines": lines})
         if response.status_code == 422:
-            problem = _json(response)
-            if not isinstance(problem, dict):
-                raise CatalogUnavailable("The catalog's refusal was not a problem+json")
-            raise Problem(
-                422,
-                "validation-error",
-                "Invalid input",
-                problem.get("detail"),
-                field=problem.get("field"),
-                errors=problem.get("errors", []),
-            )
+            raise self.refusal(response, slug="validation-error")
         if response.status_code != 200:
             raise CatalogUnavailable(f"The catalog answered {response.status_code}")
         try:
-            quote = Quote.model_validate(_json(response))
+            quote = Quote.model_validate(self._json(response))
         except ValidationError:
             raise CatalogUnavailable("The catalog's answer was not a quote") from None
         if len(quote.lines) != len(lines):
@@ -107,7 +72,7 @@ class CatalogClient:
             return None
         if response.status_code != 200:
             raise CatalogUnavailable(f"The catalog answered {response.status_code}")
-        found = _json(response)
+        found = self._json(response)
         if not isinstance(found, dict) or not isinstance(found.get("active"), bool):
             raise CatalogUnavailable("The catalog's answer was not a warehouse")
         return found["active"]
@@ -132,13 +97,6 @@ class CatalogClient:
         ]
         if errors:
             raise invalid_all(errors)
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:  # not JSON, or not UTF-8
-        raise CatalogUnavailable(f"The catalog answered {response.status_code}, not JSON") from None
 
 
 def quote_lines(lines) -> list[dict[str, Any]]:

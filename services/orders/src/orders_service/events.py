@@ -12,6 +12,7 @@ from suite_shared.events.orders import (
     OrderDelivering,
     OrderLine,
     OrderPlaced,
+    OrderReturned,
 )
 from suite_shared.uow import UnitOfWork
 
@@ -36,7 +37,19 @@ def emit(uow: UnitOfWork, order: Order) -> None:
         extra["completed_at"] = order.completed_at
     elif verb == "cancelled":
         extra["reason"] = order.cancel_reason or ""
-    payload = MODELS[verb](
+    payload = MODELS[verb](**snapshot(order), **extra)
+    uow.emit(f"orders.order.{verb}", payload, subject=order.id, version=order.version)
+
+
+def emit_returned(uow: UnitOfWork, order: Order, **returned) -> None:
+    """orders.order.returned: the whole order, and the return (OrderReturned's fields). The
+    order's version goes up with each return, so the event is ordered with the order's own."""
+    payload = OrderReturned(**snapshot(order), **returned)
+    uow.emit("orders.order.returned", payload, subject=order.id, version=order.version)
+
+
+def snapshot(order: Order) -> dict:
+    return dict(
         order_id=order.id,
         number=order.number,
         status=order.status,
@@ -69,6 +82,8 @@ def emit(uow: UnitOfWork, order: Order) -> None:
         total=order.total,
         placed_at=order.placed_at,
         points_redeemed=order.points_redeemed,
-        **extra,
+        points_value=order.points_value,
+        voucher_code=order.voucher_code,
+        voucher_discount=order.voucher_discount,
+        loyalty_tier=order.loyalty_tier,
     )
-    uow.emit(f"orders.order.{verb}", payload, subject=order.id, version=order.version)

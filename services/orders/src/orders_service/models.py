@@ -32,6 +32,7 @@ class Base(DeclarativeBase):
 
 order_number_seq = Sequence("order_number_seq", metadata=Base.metadata)
 contract_number_seq = Sequence("contract_number_seq", metadata=Base.metadata)
+return_number_seq = Sequence("return_number_seq", metadata=Base.metadata)
 
 
 def _uuid(*args, **kw) -> Mapped[Any]:
@@ -107,7 +108,13 @@ class Order(Base):
     discount_value: Mapped[int] = mapped_column(BigInteger, default=0)
     subtotal: Mapped[int] = mapped_column(BigInteger)
     order_discount: Mapped[int] = mapped_column(BigInteger)
+    # Loyalty's hold at placement (LOY-3): points redeemed and their đồng value, the voucher
+    # and its discount, the tier that applied.
     points_redeemed: Mapped[int] = mapped_column(BigInteger, default=0)
+    points_value: Mapped[int] = mapped_column(BigInteger, default=0)
+    voucher_code: Mapped[str | None] = mapped_column(Text)
+    voucher_discount: Mapped[int] = mapped_column(BigInteger, default=0)
+    loyalty_tier: Mapped[str | None] = mapped_column(Text)
     total: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(Text, default="")
     contract_number: Mapped[str | None] = mapped_column(Text, unique=True)
@@ -175,6 +182,43 @@ class StatusChange(Base):
     at: Mapped[datetime] = _stamp()
     actor: Mapped[uuid.UUID | None] = _uuid()
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class OrderReturn(Base):
+    """A return of (part of) a completed order (LOY-4). ``returned_goods`` (Σ the returned
+    lines' shares of their line totals), ``returned_value`` and ``refunded`` are cumulative,
+    this return included (domain.returns)."""
+
+    __tablename__ = "order_returns"
+
+    id: Mapped[uuid.UUID] = _uuid(primary_key=True, default=uuid.uuid4)
+    order_id: Mapped[uuid.UUID] = _uuid(ForeignKey("orders.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(Text, unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    refund_amount: Mapped[int] = mapped_column(BigInteger)
+    returned_goods: Mapped[int] = mapped_column(BigInteger)
+    returned_value: Mapped[int] = mapped_column(BigInteger)
+    refunded: Mapped[int] = mapped_column(BigInteger)
+    fully_returned: Mapped[bool] = mapped_column(Boolean)
+    actor: Mapped[uuid.UUID | None] = _uuid()
+    returned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    lines: Mapped[list[OrderReturnLine]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class OrderReturnLine(Base):
+    __tablename__ = "order_return_lines"
+
+    return_id: Mapped[uuid.UUID] = _uuid(
+        ForeignKey("order_returns.id", ondelete="CASCADE"), primary_key=True
+    )
+    line_id: Mapped[uuid.UUID] = _uuid(
+        ForeignKey("order_lines.id", ondelete="CASCADE"), primary_key=True
+    )
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    refund: Mapped[int] = mapped_column(BigInteger)
 
 
 class IdempotencyKey(Base):

@@ -1,7 +1,14 @@
-"""Placing an order (ORD-1, ORD-2, ORD-9): the customer's copy gives the name, phone and
+"""Placing an order (ORD-1, ORD-2, ORD-9, LOY-3): the customer's copy gives the name, phone and
 groups; the catalog's quote gives every price, and the warehouses the order names (pickup
 location, each line's) must be the catalog's active ones; domain.totals computes the money; an
-Idempotency-Key makes a retried placement return the first order."""
+Idempotency-Key makes a retried placement return the first order.
+
+Points and a voucher (LOY-3) are held by the loyalty service, asked after the money and before
+any row is written, and only when the order uses them: an order without them never depends on
+loyalty being up. With an Idempotency-Key the order's id is derived from the caller and the
+key, so a retry re-asks loyalty for the same hold (loyalty answers a repeated hold with the
+same hold). When our own write fails after loyalty held, the hold is released (best effort;
+an unreleased hold expires)."""
 
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ from orders_service import events, visibility
 from orders_service.catalog_client import CatalogClient, quote_lines
 from orders_service.domain import totals
 from orders_service.domain.status import PENDING
+from orders_service.loyalty_client import Hold, LoyaltyClient
 from orders_service.models import (
     CustomerCopy,
     IdempotencyKey,
@@ -34,11 +42,29 @@ from suite_shared.text import fold, phone_search_key
 from suite_shared.uow import UnitOfWork
 
 NUMBER_PREFIX = "DH"
+# The order id of a placement with an Idempotency-Key: uuid5(this, "<caller id>:<key>").
+ORDER_ID_NAMESPACE = uuid.UUID("5b0f9a3e-6a47-4c38-9a1e-0c2d7f4e8b61")
+LOYALTY_FIELDS = {"points": 0, "voucher_code": None}
 
 
 def request_hash(body: OrderCreate) -> str:
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    asked = body.model_dump(mode="json")
+    # The loyalty fields count only when given, so orders' digests stay what they were.
+    for field, default in LOYALTY_FIELDS.items():
+        if asked.get(field) == default:
+            asked.pop(field, None)
+    canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def order_id_for(principal: Principal, idempotency_key: str | None) -> uuid.UUID:
+    if idempotency_key:
+        return uuid.uuid5(ORDER_ID_NAMESPACE, f"{principal.id}:{idempotency_key}")
+    return uuid.uuid4()
+
+
+def uses_loyalty(body: OrderCreate) -> bool:
+    return body.points > 0 or body.voucher_code is not None
 
 
 async def customer_for(session: AsyncSession, principal: Principal, customer_id: uuid.UUID):
@@ -80,14 +106,45 @@ def _money(body: OrderCreate, quoted: list[dict]) -> totals.OrderMoney:
         for line, q in zip(body.lines, quoted, strict=True)
     ]
     try:
-        money = totals.compute(lines, _discount(body.discount), body.shipping.fee)
+        return totals.compute(lines, _discount(body.discount), body.shipping.fee)
+    except totals.TotalsError as error:
+        raise invalid(error.field, str(error)) from None
+
+
+def _total(body: OrderCreate, money: totals.OrderMoney, hold: Hold | None) -> int:
+    """The total once loyalty's hold applies; the instalments must add up to it."""
+    try:
+        total = totals.with_loyalty(
+            money, hold.voucher_discount if hold else 0, hold.points_value if hold else 0
+        )
         if body.payment.terms == "instalments":
             totals.check_instalments(
-                money.total, [(i.due_date, i.amount) for i in body.payment.instalments]
+                total, [(i.due_date, i.amount) for i in body.payment.instalments]
             )
     except totals.TotalsError as error:
         raise invalid(error.field, str(error)) from None
-    return money
+    return total
+
+
+async def _ask_loyalty(
+    loyalty: LoyaltyClient,
+    token: str,
+    order_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    body: OrderCreate,
+    money: totals.OrderMoney,
+) -> Hold | None:
+    if not uses_loyalty(body):
+        return None
+    return await loyalty.hold(
+        token,
+        order_id=order_id,
+        customer_id=customer_id,
+        points=body.points,
+        voucher_code=body.voucher_code,
+        goods_total=totals.goods_total(money),
+        shipping_fee=money.shipping_fee,
+    )
 
 
 def named_warehouses(body: OrderCreate) -> list[tuple[str, uuid.UUID]]:
@@ -131,12 +188,14 @@ async def previous_order(session: AsyncSession, principal: Principal, key: str, 
 async def place(
     uow: UnitOfWork,
     catalog: CatalogClient,
+    loyalty: LoyaltyClient,
     principal: Principal,
     token: str,
     body: OrderCreate,
     idempotency_key: str | None,
 ) -> tuple[Order, bool]:
-    """Returns (order, created). A retry with the same key returns the first order."""
+    """Returns (order, created). A retry with the same key returns the first order. The caller
+    commits, and releases loyalty's hold (``release_hold``) if that fails."""
     session = uow.session
     digest = request_hash(body)
     if idempotency_key and (
@@ -148,7 +207,51 @@ async def place(
     # Asked before any row is written, so no transaction waits on the catalog.
     quote = await _ask_catalog(catalog, token, customer.groups, body)
     money = _money(body, quote["lines"])
-    order_id = uuid.uuid4()
+    order_id = order_id_for(principal, idempotency_key)
+    hold = await _ask_loyalty(loyalty, token, order_id, customer.id, body, money)
+    try:
+        return await _write(
+            uow,
+            principal,
+            body,
+            idempotency_key,
+            digest,
+            order_id,
+            customer,
+            owner_id,
+            quote,
+            money,
+            hold,
+        )
+    except BaseException:
+        if hold is not None:
+            await loyalty.release(token, order_id)
+        raise
+
+
+async def release_hold(
+    loyalty: LoyaltyClient, token: str, body: OrderCreate, order: Order, created: bool
+) -> None:
+    """After a failed commit: give back what loyalty held for the order not placed."""
+    if created and uses_loyalty(body):
+        await loyalty.release(token, order.id)
+
+
+async def _write(
+    uow: UnitOfWork,
+    principal: Principal,
+    body: OrderCreate,
+    idempotency_key: str | None,
+    digest: str,
+    order_id: uuid.UUID,
+    customer: CustomerCopy,
+    owner_id: uuid.UUID,
+    quote: dict,
+    money: totals.OrderMoney,
+    hold: Hold | None,
+) -> tuple[Order, bool]:
+    session = uow.session
+    total = _total(body, money, hold)
     if idempotency_key:
         claimed = await session.scalar(
             insert(IdempotencyKey)
@@ -186,8 +289,12 @@ async def place(
         discount_value=body.discount.value if body.discount else 0,
         subtotal=money.subtotal,
         order_discount=money.order_discount,
-        total=money.total,
-        points_redeemed=0,  # loyalty's hold comes with the loyalty service
+        total=total,
+        points_redeemed=hold.points if hold else 0,
+        points_value=hold.points_value if hold else 0,
+        voucher_code=hold.voucher_code if hold else None,
+        voucher_discount=hold.voucher_discount if hold else 0,
+        loyalty_tier=hold.tier if hold else None,
         note=body.note,
         placed_at=now,
         version=1,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders_service.domain.waiting import format_waiting, waiting_minutes
-from orders_service.models import Order, StatusChange
+from orders_service.models import Order, OrderReturn, OrderReturnLine, StatusChange
 from orders_service.schemas.orders import (
     InstalmentOut,
     LineOut,
@@ -23,7 +23,26 @@ CARD_FIELDS = set(OrderOut.model_fields) - {
     "history",
     "waiting_minutes",
     "waiting_time",
+    "return_state",
 }
+
+
+async def returned_quantities(session: AsyncSession, order_id) -> dict:
+    """Line id → units of it returned so far."""
+    rows = await session.execute(
+        select(OrderReturnLine.line_id, func.sum(OrderReturnLine.quantity))
+        .join(OrderReturn, OrderReturn.id == OrderReturnLine.return_id)
+        .where(OrderReturn.order_id == order_id)
+        .group_by(OrderReturnLine.line_id)
+    )
+    return {line_id: int(quantity) for line_id, quantity in rows.all()}
+
+
+def return_state(order: Order, returned: dict) -> str:
+    if not any(returned.values()):
+        return "none"
+    full = all(returned.get(line.id, 0) >= line.quantity for line in order.lines)
+    return "full" if full else "partial"
 
 
 def _waiting(order: Order, now: datetime) -> int | None:
@@ -36,10 +55,17 @@ async def card(session: AsyncSession, order: Order) -> OrderOut:
         select(StatusChange).where(StatusChange.order_id == order.id).order_by(StatusChange.id)
     )
     minutes = _waiting(order, datetime.now(UTC))
+    returned = await returned_quantities(session, order.id)
     return OrderOut(
         **{field: getattr(order, field) for field in CARD_FIELDS},
         instalments=[InstalmentOut.model_validate(i) for i in order.instalments],
-        lines=[LineOut.model_validate(line) for line in order.lines],
+        lines=[
+            LineOut.model_validate(line).model_copy(
+                update={"returned_quantity": returned.get(line.id, 0)}
+            )
+            for line in order.lines
+        ],
+        return_state=return_state(order, returned),
         history=[StatusChangeOut.model_validate(h) for h in history],
         waiting_minutes=minutes,
         waiting_time=format_waiting(minutes),

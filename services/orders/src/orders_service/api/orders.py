@@ -11,13 +11,28 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from orders_service import placement, transitions, views, visibility
-from orders_service.catalog_client import CLIENT_KEY
+from orders_service import (
+    catalog_client,
+    loyalty_client,
+    placement,
+    returns,
+    transitions,
+    views,
+    visibility,
+)
 from orders_service.models import CustomerCopy, Order
-from orders_service.schemas.orders import OrderCreate, OrderOut, OrderRow, StatusIn
+from orders_service.schemas.orders import (
+    OrderCreate,
+    OrderOut,
+    OrderRow,
+    ReturnCreate,
+    ReturnOut,
+    StatusIn,
+)
 from orders_service.search import OrderFilter, apply
 from suite_shared.auth import StaffPrincipal, bearer_token
 from suite_shared.errors import check_version, not_found
+from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader, claim, remember
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 
@@ -48,13 +63,20 @@ async def place_order(
     uow: Uow,
     idempotency_key: IdempotencyKey = None,
 ):
-    """Prices come from the catalog's quote for this customer; totals are computed here."""
-    catalog = request.app.state.runtime.extras[CLIENT_KEY]
+    """Prices come from the catalog's quote for this customer; totals are computed here.
+    Points and a voucher are held by the loyalty service (asked only when given)."""
+    extras = request.app.state.runtime.extras
+    loyalty = extras[loyalty_client.CLIENT_KEY]
+    token = bearer_token(request)
     order, created = await placement.place(
-        uow, catalog, principal, bearer_token(request), body, idempotency_key
+        uow, extras[catalog_client.CLIENT_KEY], loyalty, principal, token, body, idempotency_key
     )
-    out = await views.card(uow.session, order)
-    await uow.commit()
+    try:
+        out = await views.card(uow.session, order)
+        await uow.commit()
+    except BaseException:
+        await placement.release_hold(loyalty, token, body, order, created)
+        raise
     if created:
         return out
     return JSONResponse(out.model_dump(mode="json"), status_code=200)
@@ -117,3 +139,39 @@ async def customer_orders(
     return Page[OrderRow](
         items=[views.row(o, now) for o in rows], total=total, limit=page.limit, offset=page.offset
     )
+
+
+@router.post(
+    "/orders/{order_id}/returns",
+    status_code=201,
+    response_model=ReturnOut,
+    responses=RETRY_RESPONSE,
+)
+async def create_return(
+    order_id: uuid.UUID,
+    body: ReturnCreate,
+    principal: StaffPrincipal,
+    uow: Uow,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    """Return (part of) a completed order (LOY-4): the refund is the returned goods' share of
+    what was paid for them, at the order's own discounts (domain.returns); shipping is not
+    refunded. Publishes orders.order.returned (loyalty reverses points, catalog restocks)."""
+    order = await visible_order(uow.session, principal, order_id, lock=True)
+    claimed = await claim(
+        uow.session, f"order-return:{order_id}", principal.id, idempotency_key, body
+    )
+    if claimed.replay is not None:
+        return claimed.replay
+    row = await returns.create(uow, order, body, principal.id)
+    out = ReturnOut.model_validate(row)
+    await remember(uow.session, claimed, out)
+    await uow.commit()
+    return out
+
+
+@router.get("/orders/{order_id}/returns", response_model=list[ReturnOut])
+async def list_returns(order_id: uuid.UUID, principal: StaffPrincipal, session: Session):
+    """The order's returns, oldest first."""
+    order = await visible_order(session, principal, order_id)
+    return [ReturnOut.model_validate(r) for r in await returns.history(session, order.id)]

@@ -137,3 +137,19 @@ def check_instalments(total: int, instalments: Sequence[tuple[date, int]]) -> No
         raise TotalsError(
             "payment.instalments", f"The instalments add up to {paid}, the total is {total}"
         )
+
+
+def goods_total(money: OrderMoney) -> int:
+    """What the goods come to after the order's discount: what loyalty's hold is asked on."""
+    return money.subtotal - money.order_discount
+
+
+def with_loyalty(money: OrderMoney, voucher_discount: int, points_value: int) -> int:
+    """The total once loyalty's hold applies (LOY-3):
+
+        total = subtotal − order discount − voucher discount − points value + shipping fee
+
+    never below 0 (loyalty caps both against the goods and the fee; this is the last guard)."""
+    if voucher_discount < 0 or points_value < 0:
+        raise TotalsError("points", "A voucher discount or points value cannot be negative")
+    return max(0, goods_total(money) - voucher_discount - points_value + money.shipping_fee)

@@ -99,6 +99,11 @@ class OrderCreate(BaseModel):
         description="who the order counts for; others than oneself need orders.view_all",
     )
     note: str = Field(default="", max_length=2000)
+    # LOY-3: held by the loyalty service at placement (asked only when given).
+    points: StrictInt = Field(
+        default=0, ge=0, le=MAX_AMOUNT, description="loyalty points the customer redeems"
+    )
+    voucher_code: str | None = Field(default=None, min_length=1, max_length=40)
 
 
 class StatusIn(BaseModel):
@@ -126,6 +131,7 @@ class LineOut(BaseModel):
     discount: int
     line_total: int
     warehouse_id: uuid.UUID | None
+    returned_quantity: int = Field(default=0, description="units of this line returned so far")
 
 
 class InstalmentOut(BaseModel):
@@ -167,8 +173,15 @@ class OrderOut(BaseModel):
     discount_value: int
     subtotal: int
     order_discount: int
+    voucher_code: str | None
+    voucher_discount: int
     points_redeemed: int
-    total: int
+    points_value: int = Field(description="the đồng value of the points redeemed")
+    loyalty_tier: str | None
+    total: int = Field(
+        description="subtotal − order_discount − voucher_discount − points_value + shipping_fee"
+    )
+    return_state: Literal["none", "partial", "full"] = "none"
     note: str
     contract_number: str | None
     contract_type_id: uuid.UUID | None
@@ -184,6 +197,42 @@ class OrderOut(BaseModel):
     version: int
     lines: list[LineOut]
     history: list[StatusChangeOut] = []
+
+
+class ReturnLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    line_id: uuid.UUID
+    quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY)
+
+
+class ReturnCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ReturnLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    line_id: uuid.UUID
+    quantity: int
+    refund: int
+
+
+class ReturnOut(BaseModel):
+    """refund_amount: this return's; returned_value and refunded: so far, this one included."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    order_id: uuid.UUID
+    number: str
+    reason: str
+    refund_amount: int
+    returned_value: int
+    refunded: int
+    fully_returned: bool
+    actor: uuid.UUID | None
+    returned_at: datetime
+    lines: list[ReturnLineOut]
 
 
 class OrderRow(BaseModel):

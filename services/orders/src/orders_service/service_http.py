@@ -1,0 +1,79 @@
+"""What the orders service's clients of other services (catalog_client, loyalty_client) share:
+one pooled client per process that calls with the caller's own token and correlation id, and
+turns every failure to get an answer (whatever the transport raises, a timeout, an answer that
+is not JSON) into that service's 503 with Retry-After, never our 500."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import structlog
+
+from suite_shared.errors import RETRY_AFTER_S, Problem
+from suite_shared.service_client import service_client
+
+log = structlog.get_logger(__name__)
+
+
+class Unavailable(Problem):
+    """503 ``<service>-unavailable`` with Retry-After."""
+
+    def __init__(self, slug: str, title: str, detail: str):
+        super().__init__(503, slug, title, detail, retry_after=RETRY_AFTER_S)
+
+
+class ServiceHttp:
+    """Subclasses name the service (``service``) and say what its 503 is (``unavailable``)."""
+
+    service = "service"
+
+    def __init__(self, base_url: str, timeout_s: float):
+        self.http = service_client(
+            base_url, timeout_s, httpx.Limits(max_connections=50, max_keepalive_connections=20)
+        )
+
+    def unavailable(self, detail: str) -> Problem:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def _call(
+        self, method: str, path: str, token: str, body: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        try:
+            return await self.http.request(
+                method, path, json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # every transport failure is the same 503
+            log.warning(f"{self.service} unavailable", path=path, error=repr(error)[:300])
+            raise self.unavailable(f"The {self.service} did not answer: {error!r}") from None
+
+    def _json(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:  # not JSON, or not UTF-8
+            raise self.unavailable(
+                f"The {self.service} answered {response.status_code}, not JSON"
+            ) from None
+
+    def refusal(self, response: httpx.Response, slug: str | None = None) -> Problem:
+        """The service's 422 (problem+json) as ours: same status, type slug (unless ``slug``
+        is given), field, detail, errors. A 422 that is no problem+json is the service
+        misbehaving: its 503."""
+        problem = self._json(response)
+        if not isinstance(problem, dict):
+            return self.unavailable(f"The {self.service}'s refusal was not a problem+json")
+        slug = slug or str(problem.get("type") or "").rsplit("/", 1)[-1] or "validation-error"
+        return Problem(
+            422,
+            slug,
+            "Invalid input",
+            problem.get("detail"),
+            field=problem.get("field"),
+            errors=problem.get("errors", []),
+        )
