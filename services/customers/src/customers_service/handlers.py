@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from customers_service import order_timeline
+from customers_service import order_timeline, tier_timeline
 from customers_service.domain.ownership import decision_applies
 from customers_service.models import DEPARTMENTS, Customer
 from customers_service.ownership import change_owner
@@ -47,4 +47,5 @@ HANDLERS = {
     **DEPARTMENT_READ_MODEL.handlers(),
     **USERS.handlers(),
     **order_timeline.HANDLERS,
+    **tier_timeline.HANDLERS,
 }

@@ -27,7 +27,12 @@ SUBSCRIPTIONS: dict[str, frozenset[str]] = {
     },
     "customers": DEPARTMENT_EVENTS
     | ORDER_EVENTS
-    | {"rules.owner_decision.made", "identity.user.created", "identity.user.updated"},
+    | {
+        "rules.owner_decision.made",
+        "identity.user.created",
+        "identity.user.updated",
+        "loyalty.tier.changed",
+    },
     "catalog": frozenset(
         {
             "orders.order.placed",
