@@ -141,7 +141,9 @@ async def reverse(
 ) -> None:
     """Bring the order's reversed points and given-back points to their cumulative shares."""
     session = uow.session
+    now = datetime.now(UTC)
     await ledger.lock_account(session, order.customer_id)
+    rules, _, _ = await load_rules(session)
     rows = await ledger.order_rows(session, order.order_id)
     earn = next((r for r in rows if r.effect_key == f"order:{order.order_id}:earn"), None)
     if earn is None:
@@ -182,6 +184,8 @@ async def reverse(
             points=back,
             order_id=order.order_id,
             reason="return",
+            expires_at=expires_at(rules, now),
+            now=now,
         )
 
 

@@ -17,8 +17,10 @@ from sqlalchemy import select
 
 from loyalty_service import ledger, tiering
 from loyalty_service.domain.ledger import BATCH_KINDS
+from loyalty_service.domain.points import expires_at
 from loyalty_service.models import CUSTOMERS, LedgerEntry
 from loyalty_service.models.ledger import KINDS
+from loyalty_service.models.program import load_rules
 from suite_shared import idempotency
 from suite_shared.auth import CurrentPrincipal, Principal, require
 from suite_shared.errors import invalid, not_found
@@ -228,6 +230,8 @@ async def adjust(
             "above-balance",
         )
     sign = 1 if body.kind == "give" else -1
+    rules, _, _ = await load_rules(session)
+    now = datetime.now(UTC)
     written = await ledger.append(
         uow,
         customer_id,
@@ -236,6 +240,8 @@ async def adjust(
         points=sign * body.points,
         actor=principal.id,
         reason=body.reason,
+        expires_at=expires_at(rules, now) if body.kind == "give" else None,
+        now=now,
     )
     assert written is not None  # a fresh key
     out = AdjustmentOut(
