@@ -355,3 +355,56 @@ async def test_a_newcomer_is_shown_the_lowest_tier_before_any_recomputation(
     assert body["value"] == 0 and body["next_tier"] is None and body["needed"] is None
     async with app.state.runtime.session_factory() as session:
         assert (await tiering.tier_for(session, customer)).id == uuid.UUID(bronze["id"])
+
+
+async def test_a_completed_order_from_the_broker_moves_the_customer_up(app, client, make_token):
+    """The chain as it runs: orders' event → the points handler writes the earning row → the
+    customer's tier is recomputed in the same transaction."""
+    from suite_shared.testing.events import handled, publish
+    from suite_shared.testing.infra import eventually
+
+    admin = make_token(uuid.uuid4(), CONFIGURE)
+    await create(client, admin, tier_body("Đồng", 0))
+    await create(client, admin, tier_body("Bạc", 500_000))
+    customer = await known_customer(app)
+    order_id = uuid.uuid4()
+    completed = {
+        "order_id": str(order_id),
+        "number": "DH000777",
+        "status": "completed",
+        "customer_id": str(customer),
+        "customer_name": "An",
+        "customer_phone": None,
+        "owner_id": None,
+        "created_by": None,
+        "channel": "sales",
+        "lines": [],
+        "subtotal": 700_000,
+        "total": 700_000,
+        "placed_at": "2026-12-01T08:00:00Z",
+        "completed_at": "2026-12-02T08:00:00Z",
+    }
+    envelope = await publish(app, "orders", "orders.order.completed", completed, subject=order_id)
+    await eventually(lambda: handled(app, envelope))
+    async with app.state.runtime.session_factory() as session:
+        spend = await session.scalar(
+            select(func.sum(LedgerEntry.spend)).where(LedgerEntry.customer_id == customer)
+        )
+    assert spend == 700_000
+    assert await placed(app, customer) == "Bạc"
+    (joined,) = await changes(app, customer)
+    assert (joined["to_tier"], joined["value"]) == ("Bạc", 700_000)
+
+
+async def test_concurrent_edits_cannot_break_the_one_measure_rule(client, make_token):
+    import asyncio
+
+    admin = make_token(uuid.uuid4(), CONFIGURE)
+    bodies = [tier_body(f"T{i}", i * 1_000, measure=("spend", "points")[i % 2]) for i in range(8)]
+    answers = await asyncio.gather(
+        *(client.post("/tiers", headers=auth(admin), json=b) for b in bodies)
+    )
+    assert {r.status_code for r in answers} <= {201, 422}
+    listed = (await client.get("/tiers", headers=auth(admin))).json()["items"]
+    assert len({t["measure"] for t in listed}) == 1
+    assert len(listed) == sum(r.status_code == 201 for r in answers) == 4
