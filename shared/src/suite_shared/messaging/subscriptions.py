@@ -38,6 +38,7 @@ SUBSCRIPTIONS: dict[str, frozenset[str]] = {
             "orders.order.placed",
             "orders.order.cancelled",
             "orders.order.completed",
+            "orders.order.returned",
             "customers.list_item.changed",
         }
     ),

@@ -98,7 +98,7 @@ async def list_movements(
     product_id: uuid.UUID | None = None,
     warehouse_id: uuid.UUID | None = None,
     order_id: uuid.UUID | None = None,
-    kind: Literal["adjustment", "reserve", "release", "deduct"] | None = None,
+    kind: Literal["adjustment", "reserve", "release", "deduct", "return"] | None = None,
 ):
     """Newest first: the history behind every level.
 
