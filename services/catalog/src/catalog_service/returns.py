@@ -14,7 +14,6 @@ if the row cannot tell, today's default."""
 from __future__ import annotations
 
 import uuid
-from typing import get_args
 
 import structlog
 from sqlalchemy import exists, select
@@ -22,16 +21,13 @@ from sqlalchemy import exists, select
 from catalog_service import stock
 from catalog_service.domain.stock import OrderLineStock, needs_of
 from catalog_service.models import OrderReservation, Product, StockMovement
-from suite_shared.events.catalog import StockChanged
 from suite_shared.events.envelope import Envelope
 from suite_shared.events.orders import OrderReturned
 from suite_shared.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
 KIND = "return"
-# catalog.stock.changed names a return's cause "return" once its payload allows it
-# (suite_shared.events.catalog.StockChanged.cause); until then, as an adjustment does.
-CAUSE = KIND if KIND in get_args(StockChanged.model_fields["cause"].annotation) else "adjustment"
+CAUSE = "return"  # catalog.stock.changed's cause
 
 
 def reason_of(returned: OrderReturned) -> str:

@@ -81,7 +81,7 @@ class StockChanged(EventPayload):
     reserved: int
     available: int
     product_available: int
-    cause: Literal["adjustment", "reserve", "release", "deduct"]
+    cause: Literal["adjustment", "reserve", "release", "deduct", "return"]
     order_id: uuid.UUID | None = None
 
 
