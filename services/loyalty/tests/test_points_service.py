@@ -478,3 +478,26 @@ async def test_account_and_ledger_for_the_owner_the_customer_and_nobody_else(
     assert_problem(await client.get(url, headers=auth(token), params={"kind": "nope"}), 422)
     backwards = {"date_from": "2026-02-01", "date_to": "2026-01-01"}
     assert_problem(await client.get(url, headers=auth(token), params=backwards), 422)
+
+
+async def test_a_placed_or_completed_order_keeps_its_hold(app, client, make_token):
+    customer_id = await known_customer(app, purchases=1)
+    await give(client, make_token, customer_id, 20)
+    token = make_token(customer_id, kind="customer")
+    order_id = uuid.uuid4()
+    assert (await hold(client, token, customer_id, 20, order_id=order_id)).status_code == 200
+    await deliver(app, "orders.order.placed", order(customer_id, order_id, status="pending"))
+    assert_problem(
+        await client.delete(f"/holds/{order_id}", headers=auth(token)), 409, "hold-in-use"
+    )
+    done = order(customer_id, order_id, total=980_000, points=20, value=2_000)
+    await deliver(app, "orders.order.completed", done)
+    other = await hold(client, token, customer_id, 0, order_id=order_id)
+    assert_problem(other, 409, "hold-conflict")
+    fresh_id = uuid.uuid4()
+    await deliver(app, "orders.order.completed", order(customer_id, fresh_id, total=0))
+    assert_problem(
+        await hold(client, token, customer_id, 0, order_id=fresh_id), 409, "order-completed"
+    )
+    row = await account(app, customer_id)
+    assert (row.points, row.held) == (20 - 20 + 98, 0)

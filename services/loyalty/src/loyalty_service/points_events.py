@@ -112,8 +112,10 @@ async def complete(uow: UnitOfWork, order: OrderSnapshot, now: datetime | None =
     hold = await locked_hold(session, order.order_id)
     if hold is not None and hold.status == "final":
         return
-    redeemed = hold.points if hold is not None else order.points_redeemed
+    # What the order paid with points: its hold's, or (no open hold: it expired before the
+    # order arrived, or was never seen here) what the order says, redeemed from the balance.
     was_held = hold is not None and hold.status in ("held", "attached")
+    redeemed = hold.points if was_held else order.points_redeemed
     if redeemed > 0:
         await ledger.append(
             uow,

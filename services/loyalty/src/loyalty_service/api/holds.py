@@ -129,6 +129,12 @@ async def place_hold(
                 field="order_id",
             )
         return _out(existing)
+    if await ledger.effect_written(session, f"order:{body.order_id}:earn"):
+        raise conflict(
+            "order-completed",
+            f"Order {body.order_id} was already completed: a hold needs a new order",
+            field="order_id",
+        )
     discount, code = 0, None
     if body.voucher_code:
         voucher = await voucher_holds.hold_voucher(
