@@ -329,6 +329,13 @@ async def test_hold_is_idempotent_per_order_and_released_by_delete(app, client, 
     assert_problem(other, 409, "hold-conflict")
     row = await account(app, customer_id)
     assert (row.points, row.held) == (100, 30)
+    # Another salesperson cannot release it, nor learn whether an order has a hold.
+    stranger = auth(make_token(uuid.uuid4(), SALES))
+    assert_problem(await client.delete(f"/holds/{order_id}", headers=stranger), 404, "not-found")
+    assert_problem(
+        await client.delete(f"/holds/{uuid.uuid4()}", headers=auth(token)), 404, "not-found"
+    )
+    assert (await account(app, customer_id)).held == 30
     assert (await client.delete(f"/holds/{order_id}", headers=auth(token))).status_code == 204
     assert (await client.delete(f"/holds/{order_id}", headers=auth(token))).status_code == 204
     row = await account(app, customer_id)

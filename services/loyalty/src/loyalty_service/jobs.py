@@ -1,6 +1,8 @@
 """Loyalty's background jobs, at start and every ``jobs_interval_s``: holds whose order never
 arrived are released (older than ``hold_ttl_s``), pending points whose time came mature, and
-batches past their expiry expire (one ``expire`` row per batch).
+batches past their expiry expire (one ``expire`` row per batch); once a day (the first round of
+each Vietnamese calendar day) every customer's tier is recomputed, since a tier with a rolling
+window can be lost with time alone (C3).
 
 Safe with several replicas: holds are taken with SKIP LOCKED, and every maturation and expiry
 is an effect key (``mature:<id>``, ``expire:<id>``) written under the account's lock, so a
@@ -10,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import structlog
 from sqlalchemy import select
 
-from loyalty_service import ledger, points_events
+from loyalty_service import ledger, points_events, tiering
 from loyalty_service.domain.ledger import BATCH_KINDS
 from loyalty_service.domain.points import expires_at
 from loyalty_service.models import LedgerEntry
@@ -25,6 +27,8 @@ from suite_shared.service import Runtime
 
 log = structlog.get_logger(__name__)
 TASK = "loyalty_jobs"
+TIERS_DAY = "loyalty_tiers_recomputed_on"
+VIETNAM = timezone(timedelta(hours=7))
 BATCH = 100
 
 
@@ -99,12 +103,26 @@ async def expire_points(runtime: Runtime, now: datetime) -> int:
     return await _each(runtime, query, effect)
 
 
+async def recompute_tiers_daily(runtime: Runtime, now: datetime) -> int:
+    """Every customer's tier, on the first round of each day (per process: a second replica
+    doing it too finds nothing to change, under the tiers' lock)."""
+    today = now.astimezone(VIETNAM).date()
+    if runtime.extras.get(TIERS_DAY) == today:
+        return 0
+    async with runtime.uow() as uow:
+        changed = await tiering.recompute_all(uow)
+        await uow.commit()
+    runtime.extras[TIERS_DAY] = today
+    return changed
+
+
 async def run_once(runtime: Runtime, now: datetime | None = None) -> dict[str, int]:
     now = now or datetime.now(UTC)
     return {
         "holds_released": await expire_holds(runtime, now),
         "matured": await mature_points(runtime, now),
         "expired": await expire_points(runtime, now),
+        "tiers_changed": await recompute_tiers_daily(runtime, now),
     }
 
 

@@ -24,7 +24,7 @@ from loyalty_service.models import CUSTOMERS
 from loyalty_service.models.holds import PointsHold
 from loyalty_service.models.program import load_rules
 from suite_shared.auth import CurrentPrincipal, Principal
-from suite_shared.errors import Problem, conflict, flush_or_problem, invalid
+from suite_shared.errors import Problem, conflict, flush_or_problem, invalid, not_found
 from suite_shared.idempotency import request_hash
 from suite_shared.input_types import StrictInt
 from suite_shared.readmodels.customers import KnownCustomer, unknown_customer_detail
@@ -206,10 +206,14 @@ async def create_hold(
 
 @router.delete("/holds/{order_id}", status_code=204)
 async def delete_hold(order_id: uuid.UUID, principal: CurrentPrincipal, uow: Uow) -> Response:
+    """Releases a hold whose order was never placed; asked again, 204 again. A hold that does
+    not exist, or one for a customer the caller may not see, is not found (404)."""
     hold = await points_events.locked_hold(uow.session, order_id)
-    if hold is None:
+    customer = None if hold is None else await CUSTOMERS.get(uow.session, hold.customer_id)
+    if customer is None or not customer.visible_to(principal, VIEW_ALL_ORDERS):
+        raise not_found("Hold", order_id)
+    if hold.status == "released":
         return Response(status_code=204)
-    await visible_customer(uow.session, principal, hold.customer_id)
     if hold.status in ("attached", "final"):
         raise conflict(
             "hold-in-use",
