@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from loyalty_service import jobs
-from loyalty_service.api import accounts, holds, program, tiers, vouchers
+from loyalty_service.api import accounts, affiliates, holds, program, tiers, vouchers
 from loyalty_service.handlers import HANDLERS
 from loyalty_service.settings import LoyaltySettings
 from suite_shared.service import create_service_app
@@ -16,7 +16,14 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
         description=(
             "Points program, ledger and holds, tiers, vouchers, affiliates and commissions."
         ),
-        routers=[program.router, accounts.router, holds.router, tiers.router, vouchers.router],
+        routers=[
+            program.router,
+            accounts.router,
+            holds.router,
+            tiers.router,
+            vouchers.router,
+            affiliates.router,
+        ],
         handlers=HANDLERS,
         on_start=[jobs.start],
         on_stop=[jobs.stop],
