@@ -326,12 +326,13 @@ async def get_affiliate(affiliate_id: uuid.UUID, principal: CurrentPrincipal, se
 @router.get("/affiliates/{affiliate_id}/commissions", response_model=CommissionPage)
 async def affiliate_commissions(
     affiliate_id: uuid.UUID,
-    principal: StaffPrincipal,
+    principal: CurrentPrincipal,
     session: Session,
     page: Pagination,
     filters: Annotated[CommissionFilter, Query()],
 ):
-    """For loyalty.configure or whoever may see the affiliate's customer."""
+    """For loyalty.configure, whoever may see the affiliate's customer, and the affiliate
+    themself; anyone else gets a 404."""
     affiliate = await _visible_affiliate(session, principal, affiliate_id)
     return await _commission_page(session, [affiliate.id], page, filters)
 
