@@ -223,6 +223,19 @@ async def _run(suite, gateway):
     assert [tuple(r) for r in stock] == [(1_000, ordered)]
     assert len(await query(suite, "orders", "SELECT 1 FROM orders")) == ORDERS
 
+    # Loyalty learnt every customer from customers' events: each one's (empty) account reads,
+    # through both gateways and so every loyalty replica.
+    async def accounts_known():
+        for customer_id in customer_ids:
+            answer = await gateway().get(f"/loyalty/accounts/{customer_id}", headers=admin)
+            if answer.status_code == 404:
+                return False
+            assert answer.status_code == 200, answer.text
+            assert (answer.json()["balance"], answer.json()["held"]) == (0, 0)
+        return True
+
+    await eventually(accounts_known, timeout=30, interval=0.2)
+
     # Every replica took part: HTTP through the gateways, events off the shared queues.
     async with httpx.AsyncClient(timeout=5) as client:
         for spec in SERVICES:

@@ -90,6 +90,7 @@ def gateway_settings(public_jwks: str, customers_url: str, **overrides) -> Gatew
         rules_engine_url=dead,
         catalog_url=customers_url,
         orders_url=customers_url,
+        loyalty_url=customers_url,
         rate_limit_per_second=1000,
         rate_limit_burst=1000,
         upstream_timeout_s=0.5,
@@ -262,6 +263,7 @@ async def test_health_is_503_naming_the_service_that_is_down(gateway):
         "rules-engine": "down",
         "catalog": "up",
         "orders": "up",
+        "loyalty": "up",
     }
 
 

@@ -106,6 +106,7 @@ def test_permission_catalogue_and_builtin_roles():
         "orders.settings",
         "rules.manage",
         "loyalty.configure",
+        "loyalty.adjust",
         "catalog.manage",
         "sync.manage",
         "staff.manage",
