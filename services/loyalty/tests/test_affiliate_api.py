@@ -4,6 +4,7 @@ rules (validation, versions, one active rule per category)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from loyalty_service.models import CUSTOMERS
@@ -303,3 +304,19 @@ async def test_commission_rules(client, app, make_token):
     assert rule["id"] in [x["id"] for x in listed["items"]]
     assert (await client.delete(path, headers=admin)).status_code == 204
     assert_problem(await client.get(path, headers=admin), 404)
+
+
+async def test_concurrent_applications_make_one_affiliate(client, app, make_token):
+    customer_id = await known_customer(app)
+    me = as_customer(make_token, customer_id)
+    staff = auth(make_token, CONFIGURE)
+    answers = await asyncio.gather(
+        client.post("/affiliates/apply", json={}, headers=me),
+        client.post("/affiliates", json={"customer_id": str(customer_id)}, headers=staff),
+        client.post("/affiliates/apply", json={}, headers=me),
+    )
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [201, 409, 409], [r.text for r in answers]
+    for r in answers:
+        if r.status_code == 409:
+            assert_problem(r, 409, "affiliate-exists")
