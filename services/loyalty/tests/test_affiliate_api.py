@@ -186,7 +186,7 @@ async def test_staff_apply_for_customers_they_may_see(client, app, make_token):
     cust = as_customer(make_token, customer_id)
     r = await client.post("/affiliates", json={"customer_id": str(customer_id)}, headers=cust)
     assert_problem(r, 403)
-    assert_problem(await client.post("/affiliates/apply", json={}, headers=mine), 422)
+    assert_problem(await client.post("/affiliates/apply", json={}, headers=mine), 403)
 
 
 async def test_validation_names_fields(client, app, make_token):
@@ -257,14 +257,24 @@ async def test_referrals(client, app, make_token):
         headers=admin,
     )
     assert_problem(r, 422, field="affiliate_code")
-    # a not-approved affiliate's code is refused
-    pending_customer = await known_customer(app)
-    pending = (
-        await client.post(
-            "/affiliates/apply", json={}, headers=as_customer(make_token, pending_customer)
-        )
-    ).json()
-    assert pending["code"] is None
+    # a suspended affiliate's code is refused; the referral already set stays
+    r = await client.post(
+        f"/affiliates/{affiliate['id']}/decision",
+        json={"decision": "suspend", "reason": "tạm dừng"},
+        headers=admin,
+    )
+    assert r.status_code == 200
+    another = await known_customer(app)
+    r = await client.put(
+        f"/customers/{another}/referrer",
+        json={"affiliate_code": affiliate["code"]},
+        headers=admin,
+    )
+    assert_problem(r, 422, field="affiliate_code")
+    assert (await client.get(path, headers=admin)).json()["affiliate_id"] == affiliate["id"]
+    unknown = f"/customers/{uuid.uuid4()}/referrer"
+    r = await client.put(unknown, json={"affiliate_code": affiliate["code"]}, headers=admin)
+    assert_problem(r, 404)
 
 
 async def test_commission_rules(client, app, make_token):
@@ -302,7 +312,11 @@ async def test_commission_rules(client, app, make_token):
     assert_problem(await client.get(path, headers=sales), 403)
     listed = (await client.get("/commission-rules", params={"limit": 200}, headers=admin)).json()
     assert rule["id"] in [x["id"] for x in listed["items"]]
-    assert (await client.delete(path, headers=admin)).status_code == 204
+    assert_problem(
+        await client.delete(path, params={"version": 1}, headers=admin), 409, "version-conflict"
+    )
+    assert_problem(await client.delete(path, headers=sales), 403)
+    assert (await client.delete(path, params={"version": 2}, headers=admin)).status_code == 204
     assert_problem(await client.get(path, headers=admin), 404)
 
 

@@ -15,14 +15,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from loyalty_service.domain import commissions as rules
 from loyalty_service.models import CUSTOMERS, customer_copies
 from loyalty_service.models.affiliates import Affiliate, Commission, CommissionRule, Referral
 from suite_shared.auth import CurrentPrincipal, Principal, StaffPrincipal, require
-from suite_shared.errors import check_version, conflict, invalid, not_found
+from suite_shared.errors import check_version, conflict, forbidden, invalid, not_found
 from suite_shared.input_types import StrictBool, StrictInt
 from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.readmodels.customers import VIEW_ALL_CUSTOMERS, unknown_customer_detail
@@ -217,7 +217,7 @@ async def _apply(uow, customer, note: str | None, actor: uuid.UUID) -> Affiliate
 async def apply(body: ApplyIn, uow: Uow, principal: CurrentPrincipal):
     """A customer applies for themself (a customer token)."""
     if principal.kind != "customer":
-        raise invalid("customer_id", "Staff apply for a customer with POST /affiliates")
+        raise forbidden("Customers apply here; staff apply for a customer with POST /affiliates")
     customer = await CUSTOMERS.get(uow.session, principal.id)
     if customer is None:
         raise invalid("customer_id", unknown_customer_detail(principal.id, "loyalty"))
@@ -452,7 +452,9 @@ async def _rule(session, rule_id: uuid.UUID, *, lock: bool = False) -> Commissio
 
 
 async def _one_active(session, rule: CommissionRule) -> None:
-    """One active rule per category (and one default)."""
+    """One active rule per category (and one default). Rule writes take one transaction lock,
+    so two concurrent writes cannot both pass this check."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('commission_rules'))"))
     if not rule.active:
         return
     same = CommissionRule.category_id.is_(None)
