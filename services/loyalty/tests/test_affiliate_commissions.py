@@ -228,17 +228,22 @@ async def test_a_commission_life_through_the_broker(client, app, make_token):
     await send(app, "orders.order.returned", part)  # the same return twice
     row = await commission(app, order_id)
     assert (row.status, row.amount) == ("confirmed", 84_000)
+    await send(app, "orders.order.returned", returned(data, 600_000, 900_000))  # cumulative
+    await send(app, "orders.order.returned", part)  # an older return arriving late: nothing
+    row = await commission(app, order_id)
+    assert (row.status, row.amount) == ("confirmed", 42_000)
     await send(app, "orders.order.returned", returned(data, 900_000, 900_000))
     row = await commission(app, order_id)
     assert (row.status, row.amount) == ("reversed", 0)
     await send(app, "orders.order.cancelled", {**data, "reason": "late"})  # nothing left
 
-    await eventually(lambda: _settled(app, order_id, 4))
+    await eventually(lambda: _settled(app, order_id, 5))
     assert await changes(app, order_id) == [
         ("pending", 126_000, 126_000),
         ("confirmed", 126_000, 0),
         ("confirmed", 84_000, -42_000),
-        ("reversed", 0, -84_000),
+        ("confirmed", 42_000, -42_000),
+        ("reversed", 0, -42_000),
     ]
 
     # the affiliate reads their own commissions; another customer reads none
