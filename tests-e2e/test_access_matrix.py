@@ -53,8 +53,9 @@ SHARED = {
     "warehouse_id",
     "kind",  # customers' settings lists
     "key",
-    "tier_id",  # loyalty's program: its tiers and voucher codes
+    "tier_id",  # loyalty's program: its tiers, voucher codes, commission rules, affiliates
     "code",
+    "affiliate_id",
 }
 OWN_HEADERS = {"authorization", "idempotency-key"}  # the caller's token; no replays
 NIL = "00000000-0000-4000-8000-000000000000"

@@ -213,6 +213,10 @@ async def _apply(uow, customer, note: str | None, actor: uuid.UUID) -> Affiliate
 
 
 # ---- affiliates --------------------------------------------------------------------------------
+# The caller is no affiliate (staff, or a customer who never applied).
+NOT_AN_AFFILIATE: dict = {404: {"description": "The caller is no affiliate"}}
+
+
 @router.post("/affiliates/apply", status_code=201, response_model=AffiliateOut)
 async def apply(body: ApplyIn, uow: Uow, principal: CurrentPrincipal):
     """A customer applies for themself (a customer token)."""
@@ -288,7 +292,7 @@ async def _commission_page(session, affiliate_ids: list[uuid.UUID], page, filter
     )
 
 
-@router.get("/affiliates/me/commissions", response_model=CommissionPage)
+@router.get("/affiliates/me/commissions", response_model=CommissionPage, responses=NOT_AN_AFFILIATE)
 async def my_commissions(
     principal: CurrentPrincipal,
     session: Session,
@@ -306,7 +310,7 @@ async def my_commissions(
     return await _commission_page(session, ids, page, filters)
 
 
-@router.get("/affiliates/me", response_model=AffiliateOut)
+@router.get("/affiliates/me", response_model=AffiliateOut, responses=NOT_AN_AFFILIATE)
 async def me(principal: CurrentPrincipal, session: Session):
     affiliate = None
     if principal.kind == "customer":
