@@ -6,6 +6,7 @@ that blocks redeeming."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from suite_shared.testing.infra import eventually
@@ -284,3 +285,41 @@ async def test_a_return_after_the_points_were_spent_leaves_a_negative_balance(
     assert account["balance"] < 0
     refused = await shop.refused(1, points=1)
     assert refused["type"].endswith("negative-balance"), refused
+
+
+async def test_concurrent_placements_never_spend_more_than_the_balance_or_the_last_voucher(
+    gateway, admin_token, create_salesperson
+):
+    """20 placements at once by one customer, each redeeming 50 of its 300 points: at most six
+    get their points; and 10 at once for a voucher's one remaining use: exactly one gets it."""
+    admin = auth(admin_token)
+    await _program(gateway, admin)
+    product = await _stocked_product(gateway, admin, 1_000_000)
+    shop = await _shop(gateway, admin, create_salesperson, "Lan", product)
+    await shop.complete(await shop.place(3))
+    await shop.balance_becomes(300)
+
+    async def attempt(**loyalty):
+        return await gateway.post(
+            "/orders/orders",
+            headers={**shop.sales, "Idempotency-Key": uuid.uuid4().hex},
+            json={
+                "customer_id": shop.customer_id,
+                "lines": [{"product_id": product["id"], "unit": "thùng", "quantity": 1}],
+                **loyalty,
+            },
+        )
+
+    answers = await asyncio.gather(*(attempt(points=50) for _ in range(20)))
+    placed = [a for a in answers if a.status_code == 201]
+    refused = [a for a in answers if a.status_code != 201]
+    assert 1 <= len(placed) <= 6, [a.text for a in answers]
+    assert {a.status_code for a in refused} <= {422}, [a.text for a in refused]
+    assert {a.json()["type"].rsplit("/", 1)[-1] for a in refused} <= {"above-balance"}
+    account = await shop.account()
+    assert account["held"] == 50 * len(placed) <= account["balance"] == 300
+
+    code = await _voucher(gateway, admin)  # one use
+    answers = await asyncio.gather(*(attempt(voucher_code=code) for _ in range(10)))
+    assert sorted(a.status_code for a in answers) == [201] + [422] * 9, [a.text for a in answers]
+    assert {a.json()["field"] for a in answers if a.status_code == 422} == {"voucher_code"}
