@@ -44,8 +44,7 @@ class Quote(BaseModel):
 class CatalogClient(ServiceHttp):
     service = "catalog"
 
-    def unavailable(self, detail: str) -> CatalogUnavailable:
-        return CatalogUnavailable(detail)
+    unavailable = CatalogUnavailable
 
     async def quote(
         self, token: str, groups: list[str], lines: list[dict[str, Any]]

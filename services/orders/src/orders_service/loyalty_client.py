@@ -41,8 +41,7 @@ class Hold(BaseModel):
 class LoyaltyClient(ServiceHttp):
     service = "loyalty"
 
-    def unavailable(self, detail: str) -> LoyaltyUnavailable:
-        return LoyaltyUnavailable(detail)
+    unavailable = LoyaltyUnavailable
 
     async def hold(
         self,

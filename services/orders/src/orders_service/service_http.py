@@ -25,17 +25,16 @@ class Unavailable(Problem):
 
 
 class ServiceHttp:
-    """Subclasses name the service (``service``) and say what its 503 is (``unavailable``)."""
+    """Subclasses name the service (``service``) and its 503 (``unavailable``, an Unavailable
+    taking the detail)."""
 
-    service = "service"
+    service: str
+    unavailable: type[Unavailable]
 
     def __init__(self, base_url: str, timeout_s: float):
         self.http = service_client(
             base_url, timeout_s, httpx.Limits(max_connections=50, max_keepalive_connections=20)
         )
-
-    def unavailable(self, detail: str) -> Problem:
-        raise NotImplementedError
 
     async def close(self) -> None:
         await self.http.aclose()
