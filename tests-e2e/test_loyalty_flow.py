@@ -323,3 +323,56 @@ async def test_concurrent_placements_never_spend_more_than_the_balance_or_the_la
     answers = await asyncio.gather(*(attempt(voucher_code=code) for _ in range(10)))
     assert sorted(a.status_code for a in answers) == [201] + [422] * 9, [a.text for a in answers]
     assert {a.json()["field"] for a in answers if a.status_code == 422} == {"voucher_code"}
+
+
+async def test_an_order_names_its_affiliate_by_code_and_the_commission_follows_it(
+    gateway, admin_token, create_salesperson
+):
+    """LOY-8 through the gateway: staff apply for a customer, approve them (their code), an
+    order typed with that code names the affiliate, and completing it confirms the commission;
+    the affiliate's own orders cannot use their own code."""
+    admin = auth(admin_token)
+    await _program(gateway, admin)
+    rule = await gateway.post(
+        "/loyalty/commission-rules", headers=admin, json={"name": "Mặc định", "percent_bp": 500}
+    )
+    assert rule.status_code == 201, rule.text
+    product = await _stocked_product(gateway, admin, 1_000_000)
+    seller = await _shop(gateway, admin, create_salesperson, "Hung", product)
+    buyer = await _shop(gateway, admin, create_salesperson, "Nga", product)
+
+    async def applied():
+        answer = await gateway.post(
+            "/loyalty/affiliates", headers=admin, json={"customer_id": seller.customer_id}
+        )
+        if answer.status_code == 422:
+            return None  # the customer has not reached loyalty yet
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    affiliate = await eventually(applied, timeout=20)
+    approved = await gateway.post(
+        f"/loyalty/affiliates/{affiliate['id']}/decision",
+        headers=admin,
+        json={"decision": "approve"},
+    )
+    assert approved.status_code == 200, approved.text
+    code = approved.json()["code"]
+
+    order = await buyer.place(2, affiliate_code=code.lower())
+    assert (order["affiliate_id"], order["affiliate_code"]) == (affiliate["id"], code)
+    await seller.place(1)  # the seller's customer has reached orders too
+    refused = await seller.refused(1, affiliate_code=code)
+    assert (refused["field"], refused["type"]) == ("affiliate_code", "/problems/own-affiliate-code")
+    await buyer.complete(order)
+
+    async def confirmed():
+        answer = await gateway.get(
+            f"/loyalty/affiliates/{affiliate['id']}/commissions", headers=admin
+        )
+        assert answer.status_code == 200, answer.text
+        mine = [c for c in answer.json()["items"] if c["order_id"] == order["id"]]
+        return mine if mine and mine[0]["status"] == "confirmed" else None
+
+    (commission,) = await eventually(confirmed, timeout=20)
+    assert commission["amount"] == 100_000  # 5% of the 2,000,000 đồng of goods

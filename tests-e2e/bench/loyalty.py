@@ -24,9 +24,10 @@ from catalog import call, publisher
 from harness import percentile, service_alone
 from proxy_ratio import cpu_seconds
 
-from suite_shared.events.customers import CustomerCreated, CustomerSnapshot
+from suite_shared.events.customers import CustomerCreated
 from suite_shared.events.orders import OrderCompleted
 from suite_shared.settings import to_plain_postgres_url
+from suite_shared.testing.customers import customer_snapshot
 
 CUSTOMERS = 200
 RATE = 50.0
@@ -35,20 +36,8 @@ HOLDS = 500
 
 
 def customer(customer_id: uuid.UUID, number: int) -> CustomerCreated:
-    snapshot = CustomerSnapshot(
-        customer_id=customer_id,
-        code=f"KH{number:06d}",
-        name=f"Khách {number}",
-        kind="company",
-        phone=None,
-        email=None,
-        source=None,
-        groups=[],
-        social_page=None,
-        owner_id=None,
-        lifecycle_stage="customer",
-        created_by=None,
-        updated_by=None,
+    snapshot = customer_snapshot(
+        customer_id, code=f"KH{number:06d}", name=f"Khách {number}", kind="company"
     )
     return CustomerCreated(customer=snapshot)
 

@@ -9,8 +9,7 @@ import uuid
 
 from loyalty_service.models import CUSTOMERS
 from suite_shared.testing.assertions import assert_problem, outbox_events
-from suite_shared.testing.events import publish
-from suite_shared.testing.infra import eventually
+from suite_shared.testing.customers import announce_customer
 
 CONFIGURE = "loyalty.configure"
 
@@ -23,35 +22,8 @@ def as_customer(make_token, customer_id) -> dict:
     return {"Authorization": f"Bearer {make_token(customer_id, kind='customer')}"}
 
 
-async def known_customer(app, name="Nguyễn Văn An", owner=None) -> uuid.UUID:
-    customer_id = uuid.uuid4()
-    snapshot = {
-        "customer_id": str(customer_id),
-        "code": f"KH{customer_id.hex[:6]}",
-        "name": name,
-        "kind": "person",
-        "phone": None,
-        "email": None,
-        "source": None,
-        "groups": [],
-        "social_page": None,
-        "owner_id": str(owner) if owner else None,
-        "lifecycle_stage": "customer",
-        "created_by": None,
-        "updated_by": None,
-    }
-    await publish(app, "customers", "customers.customer.created", {"customer": snapshot})
-
-    async def arrived():
-        async with app.state.runtime.session_factory() as session:
-            return await CUSTOMERS.get(session, customer_id)
-
-    await eventually(arrived)
-    return customer_id
-
-
 async def approved_affiliate(client, app, make_token, name="Trần Thị Bình"):
-    customer_id = await known_customer(app, name=name)
+    customer_id = await announce_customer(app, CUSTOMERS, name=name)
     r = await client.post(
         "/affiliates/apply", json={}, headers=as_customer(make_token, customer_id)
     )
@@ -66,7 +38,7 @@ async def approved_affiliate(client, app, make_token, name="Trần Thị Bình")
 
 
 async def test_a_customer_applies_and_staff_approve(client, app, make_token):
-    customer_id = await known_customer(app, name="Lê Văn Đức")
+    customer_id = await announce_customer(app, CUSTOMERS, name="Lê Văn Đức")
     me = as_customer(make_token, customer_id)
     r = await client.post("/affiliates/apply", json={"note": "bán online"}, headers=me)
     assert r.status_code == 201, r.text
@@ -139,7 +111,7 @@ async def test_a_customer_applies_and_staff_approve(client, app, make_token):
 
 
 async def test_one_affiliate_per_customer_unless_rejected(client, app, make_token):
-    customer_id = await known_customer(app)
+    customer_id = await announce_customer(app, CUSTOMERS)
     me = as_customer(make_token, customer_id)
     first = (await client.post("/affiliates/apply", json={}, headers=me)).json()
     assert_problem(
@@ -169,7 +141,7 @@ async def test_one_affiliate_per_customer_unless_rejected(client, app, make_toke
 
 async def test_staff_apply_for_customers_they_may_see(client, app, make_token):
     owner = uuid.uuid4()
-    customer_id = await known_customer(app, owner=owner)
+    customer_id = await announce_customer(app, CUSTOMERS, owner=owner)
     stranger = auth(make_token, "orders.create")
     r = await client.post("/affiliates", json={"customer_id": str(customer_id)}, headers=stranger)
     assert_problem(r, 422, field="customer_id")
@@ -215,7 +187,7 @@ async def test_list_filters_by_status_and_folded_name(client, app, make_token):
     admin = auth(make_token, CONFIGURE)
     marker = uuid.uuid4().hex[:8]
     _, approved = await approved_affiliate(client, app, make_token, name=f"Phạm Đức {marker}")
-    other = await known_customer(app, name=f"Hoàng Yến {marker}")
+    other = await announce_customer(app, CUSTOMERS, name=f"Hoàng Yến {marker}")
     r = await client.post("/affiliates", json={"customer_id": str(other)}, headers=admin)
     assert r.status_code == 201
     r = await client.get("/affiliates", params={"q": f"pham duc {marker}"}, headers=admin)
@@ -230,12 +202,12 @@ async def test_list_filters_by_status_and_folded_name(client, app, make_token):
 
 async def test_referrals(client, app, make_token):
     affiliate_customer, affiliate = await approved_affiliate(client, app, make_token)
-    customer_id = await known_customer(app)
+    customer_id = await announce_customer(app, CUSTOMERS)
     admin = auth(make_token, CONFIGURE)
     path = f"/customers/{customer_id}/referrer"
     assert_problem(await client.get(path, headers=admin), 404)
     r = await client.put(path, json={"affiliate_code": "CTVNOPE00"}, headers=admin)
-    assert_problem(r, 422, field="affiliate_code")
+    assert_problem(r, 422, "unknown-affiliate-code", field="affiliate_code")
     r = await client.put(path, json={}, headers=admin)
     assert_problem(r, 422, field="affiliate_code")
     r = await client.put(path, json={"affiliate_code": affiliate["code"].lower()}, headers=admin)
@@ -256,7 +228,7 @@ async def test_referrals(client, app, make_token):
         json={"affiliate_code": affiliate["code"]},
         headers=admin,
     )
-    assert_problem(r, 422, field="affiliate_code")
+    assert_problem(r, 422, "own-affiliate-code", field="affiliate_code")
     # a suspended affiliate's code is refused; the referral already set stays
     r = await client.post(
         f"/affiliates/{affiliate['id']}/decision",
@@ -264,13 +236,13 @@ async def test_referrals(client, app, make_token):
         headers=admin,
     )
     assert r.status_code == 200
-    another = await known_customer(app)
+    another = await announce_customer(app, CUSTOMERS)
     r = await client.put(
         f"/customers/{another}/referrer",
         json={"affiliate_code": affiliate["code"]},
         headers=admin,
     )
-    assert_problem(r, 422, field="affiliate_code")
+    assert_problem(r, 422, "unknown-affiliate-code", field="affiliate_code")
     assert (await client.get(path, headers=admin)).json()["affiliate_id"] == affiliate["id"]
     unknown = f"/customers/{uuid.uuid4()}/referrer"
     r = await client.put(unknown, json={"affiliate_code": affiliate["code"]}, headers=admin)
@@ -321,7 +293,7 @@ async def test_commission_rules(client, app, make_token):
 
 
 async def test_concurrent_applications_make_one_affiliate(client, app, make_token):
-    customer_id = await known_customer(app)
+    customer_id = await announce_customer(app, CUSTOMERS)
     me = as_customer(make_token, customer_id)
     staff = auth(make_token, CONFIGURE)
     answers = await asyncio.gather(

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from loyalty_service.models import CUSTOMERS
 from loyalty_service.models.affiliates import Commission, ProductCopy
 from suite_shared.testing.assertions import assert_problem, outbox_events
+from suite_shared.testing.customers import announce_customer
 from suite_shared.testing.events import handled, publish, redeliver
 from suite_shared.testing.infra import eventually
 
@@ -27,35 +28,8 @@ def as_customer(make_token, customer_id) -> dict:
     return {"Authorization": f"Bearer {make_token(customer_id, kind='customer')}"}
 
 
-async def known_customer(app, owner=None) -> uuid.UUID:
-    customer_id = uuid.uuid4()
-    snapshot = {
-        "customer_id": str(customer_id),
-        "code": f"KH{customer_id.hex[:6]}",
-        "name": "Võ Thị Hoa",
-        "kind": "person",
-        "phone": None,
-        "email": None,
-        "source": None,
-        "groups": [],
-        "social_page": None,
-        "owner_id": str(owner) if owner else None,
-        "lifecycle_stage": "customer",
-        "created_by": None,
-        "updated_by": None,
-    }
-    await publish(app, "customers", "customers.customer.created", {"customer": snapshot})
-
-    async def arrived():
-        async with app.state.runtime.session_factory() as session:
-            return await CUSTOMERS.get(session, customer_id)
-
-    await eventually(arrived)
-    return customer_id
-
-
 async def affiliate(client, app, make_token, owner=None, approve=True):
-    customer_id = await known_customer(app, owner=owner)
+    customer_id = await announce_customer(app, CUSTOMERS, owner=owner)
     r = await client.post(
         "/affiliates/apply", json={}, headers=as_customer(make_token, customer_id)
     )
@@ -196,7 +170,7 @@ async def test_a_commission_life_through_the_broker(client, app, make_token):
     elsewhere = await product(app, uuid.uuid4())  # no rule of its own: the default
 
     affiliate_customer, aff = await affiliate(client, app, make_token)
-    customer_id = await known_customer(app)
+    customer_id = await announce_customer(app, CUSTOMERS)
     r = await client.put(
         f"/customers/{customer_id}/referrer", json={"affiliate_code": aff["code"]}, headers=admin
     )
@@ -283,7 +257,7 @@ async def test_who_earns_and_out_of_order_events(client, app, make_token):
     await send(app, "orders.order.placed", own)
     assert await commission(app, own["order_id"]) is None
     # an affiliate not approved earns nothing
-    customer_id = await known_customer(app)
+    customer_id = await announce_customer(app, CUSTOMERS)
     data = order(customer_id, [line(item, 100_000)], affiliate_id=unapproved["id"])
     await send(app, "orders.order.placed", data)
     assert await commission(app, data["order_id"]) is None
@@ -341,3 +315,58 @@ async def test_products_keep_the_newer_version(client, app):
             .where(ProductCopy.product_id == product_id)
         )
         assert total == 1
+
+
+async def test_an_order_names_its_affiliate_by_code_at_placement(client, app, make_token):
+    """The code typed at placement is checked by the hold (approved, not the customer's own),
+    kept with it, and the order it names earns that affiliate the commission, before the
+    customer's referrer."""
+    admin = auth(make_token, CONFIGURE)
+    sales = auth(make_token, "orders.view_all")
+    await default_rule(client, make_token, 1000)  # 10%
+    item = await product(app, uuid.uuid4())
+    _, referrer = await affiliate(client, app, make_token)
+    named_customer, named = await affiliate(client, app, make_token)
+    customer_id = await announce_customer(app, CUSTOMERS)
+    r = await client.put(
+        f"/customers/{customer_id}/referrer",
+        json={"affiliate_code": referrer["code"]},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+
+    def hold_for(customer, code, order_id=None):
+        body = {
+            "order_id": str(order_id or uuid.uuid4()),
+            "customer_id": str(customer),
+            "points": 0,
+            "affiliate_code": code,
+            "goods_total": 300_000,
+            "shipping_fee": 0,
+        }
+        return client.post("/holds", json=body, headers=sales)
+
+    order_id = uuid.uuid4()
+    r = await hold_for(customer_id, f" {named['code'].lower()} ", order_id)
+    assert r.status_code == 200, r.text
+    assert (r.json()["affiliate_id"], r.json()["affiliate_code"]) == (named["id"], named["code"])
+    again = await hold_for(customer_id, f" {named['code'].lower()} ", order_id)
+    assert again.status_code == 200 and again.json() == r.json()
+
+    refused = await hold_for(customer_id, "CTVKHONGCO")
+    assert_problem(refused, 422, "unknown-affiliate-code", field="affiliate_code")
+    refused = await hold_for(named_customer, named["code"])
+    assert_problem(refused, 422, "own-affiliate-code", field="affiliate_code")
+    r = await client.post(
+        f"/affiliates/{referrer['id']}/decision",
+        json={"decision": "suspend", "reason": "tạm dừng"},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+    refused = await hold_for(customer_id, referrer["code"])
+    assert_problem(refused, 422, "unknown-affiliate-code", field="affiliate_code")
+
+    data = order(customer_id, [line(item, 300_000)], order_id=order_id, affiliate_id=named["id"])
+    await send(app, "orders.order.placed", data)
+    row = await commission(app, order_id)
+    assert (row.affiliate_id, row.status, row.amount) == (uuid.UUID(named["id"]), "pending", 30_000)

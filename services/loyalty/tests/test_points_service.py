@@ -15,6 +15,7 @@ from loyalty_service.models import Account, LedgerEntry
 from suite_shared.events import new_envelope
 from suite_shared.events.registry import payload_model
 from suite_shared.testing.assertions import assert_problem, outbox_events
+from suite_shared.testing.customers import customer_snapshot
 from suite_shared.testing.events import handled, publish, redeliver
 from suite_shared.testing.infra import eventually
 
@@ -36,28 +37,9 @@ async def deliver(app, type_, data, version=1):
 async def known_customer(app, owner=None, purchases=0) -> uuid.UUID:
     """A customer as the customers service announced them, with ``purchases`` completed
     orders that earned nothing (redeeming needs more than min_purchases, 0 by default)."""
-    customer_id = uuid.uuid4()
-    await deliver(
-        app,
-        "customers.customer.created",
-        {
-            "customer": {
-                "customer_id": str(customer_id),
-                "code": "KH" + customer_id.hex[:6],
-                "name": "Nguyễn Văn An",
-                "kind": "person",
-                "phone": None,
-                "email": None,
-                "source": None,
-                "groups": [],
-                "social_page": None,
-                "owner_id": str(owner) if owner else None,
-                "lifecycle_stage": "customer",
-                "created_by": None,
-                "updated_by": None,
-            }
-        },
-    )
+    customer = customer_snapshot(owner=owner)
+    await deliver(app, "customers.customer.created", {"customer": customer.model_dump(mode="json")})
+    customer_id = customer.customer_id
     for _ in range(purchases):
         await deliver(app, "orders.order.completed", order(customer_id, total=0))
     return customer_id

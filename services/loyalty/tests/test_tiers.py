@@ -9,9 +9,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from loyalty_service import jobs, tiering
-from loyalty_service.models import Account, LedgerEntry, customer_copies
+from loyalty_service.models import CUSTOMERS, Account, LedgerEntry
 from loyalty_service.models.tiers import CustomerTier
 from suite_shared.testing.assertions import assert_problem, outbox_events
+from suite_shared.testing.customers import announce_customer
 
 CONFIGURE = ["loyalty.configure"]
 TIER_CHANGED = "loyalty.tier.changed"
@@ -29,19 +30,6 @@ async def create(client, token, body) -> dict:
     response = await client.post("/tiers", headers=auth(token), json=body)
     assert response.status_code == 201, response.text
     return response.json()
-
-
-async def known_customer(app, owner_id=None) -> uuid.UUID:
-    """A customer in loyalty's copy, as the customers events leave it."""
-    customer_id = uuid.uuid4()
-    async with app.state.runtime.session_factory() as session:
-        await session.execute(
-            insert(customer_copies).values(
-                id=customer_id, code="KH000001", name="An", owner_id=owner_id, version=1
-            )
-        )
-        await session.commit()
-    return customer_id
 
 
 async def ledger_row(
@@ -189,7 +177,7 @@ async def test_recompute_moves_up_and_down_with_a_rolling_window_one_event_per_c
     admin = make_token(uuid.uuid4(), CONFIGURE)
     bronze = await create(client, admin, tier_body("Đồng", 0))
     gold = await create(client, admin, tier_body("Vàng", 10_000_000, window_months=12))
-    customer = await known_customer(app)
+    customer = await announce_customer(app, CUSTOMERS)
     long_ago = datetime.now(UTC) - timedelta(days=400)
     await ledger_row(app, customer, spend=12_000_000, at=long_ago)  # outside the window
     await recompute(app, customer)
@@ -238,7 +226,7 @@ async def test_a_reversal_takes_the_tier_back(app, client, make_token):
     admin = make_token(uuid.uuid4(), CONFIGURE)
     await create(client, admin, tier_body("Đồng", 0))
     await create(client, admin, tier_body("Bạc", 5_000_000))
-    customer = await known_customer(app)
+    customer = await announce_customer(app, CUSTOMERS)
     await ledger_row(app, customer, spend=6_000_000, points=60)
     await recompute(app, customer)
     assert await placed(app, customer) == "Bạc"
@@ -254,7 +242,7 @@ async def test_points_count_what_was_earned_never_what_was_redeemed(app, client,
     admin = make_token(uuid.uuid4(), CONFIGURE)
     await create(client, admin, tier_body("Đồng", 0, measure="points"))
     await create(client, admin, tier_body("Bạc", 100, measure="points"))
-    customer = await known_customer(app)
+    customer = await announce_customer(app, CUSTOMERS)
     await ledger_row(app, customer, "earn", points=60)
     await ledger_row(app, customer, "pending", points=0)  # not matured: not yet counted
     await ledger_row(app, customer, "mature", points=40)
@@ -271,7 +259,7 @@ async def test_points_count_what_was_earned_never_what_was_redeemed(app, client,
 
 async def test_editing_the_tiers_recomputes_every_customer_with_an_account(app, client, make_token):
     admin = make_token(uuid.uuid4(), CONFIGURE)
-    rich, poor = await known_customer(app), await known_customer(app)
+    rich, poor = await announce_customer(app, CUSTOMERS), await announce_customer(app, CUSTOMERS)
     await ledger_row(app, rich, spend=8_000_000)
     await ledger_row(app, poor, spend=1_000_000)
     bronze = await create(client, admin, tier_body("Đồng", 0))  # everyone joins
@@ -303,7 +291,7 @@ async def test_editing_the_tiers_recomputes_every_customer_with_an_account(app, 
 
 
 async def test_no_program_no_rows(app, client):
-    customer = await known_customer(app)
+    customer = await announce_customer(app, CUSTOMERS)
     await ledger_row(app, customer, spend=1_000)
     await recompute(app, customer)
     assert await placed(app, customer) is None
@@ -320,7 +308,7 @@ async def test_the_customers_tier_and_what_the_next_needs(app, client, make_toke
     silver = await create(client, admin, tier_body("Bạc", 5_000_000, multiplier_pct=120))
     gold = await create(client, admin, tier_body("Vàng", 20_000_000))
     owner = uuid.uuid4()
-    customer = await known_customer(app, owner_id=owner)
+    customer = await announce_customer(app, CUSTOMERS, owner=owner)
     await ledger_row(app, customer, spend=7_000_000)
     await recompute(app, customer)
 
@@ -351,7 +339,7 @@ async def test_a_newcomer_is_shown_the_lowest_tier_before_any_recomputation(
 ):
     admin = make_token(uuid.uuid4(), CONFIGURE)
     bronze = await create(client, admin, tier_body("Đồng", 1_000))
-    customer = await known_customer(app)  # no account, never placed
+    customer = await announce_customer(app, CUSTOMERS)  # no account, never placed
     body = (await client.get(f"/accounts/{customer}/tier", headers=auth(admin))).json()
     assert body["tier"]["id"] == bronze["id"] and body["since"] is None
     assert body["value"] == 0 and body["next_tier"] is None and body["needed"] is None
@@ -368,7 +356,7 @@ async def test_a_completed_order_from_the_broker_moves_the_customer_up(app, clie
     admin = make_token(uuid.uuid4(), CONFIGURE)
     await create(client, admin, tier_body("Đồng", 0))
     await create(client, admin, tier_body("Bạc", 500_000))
-    customer = await known_customer(app)
+    customer = await announce_customer(app, CUSTOMERS)
     order_id = uuid.uuid4()
     completed = {
         "order_id": str(order_id),

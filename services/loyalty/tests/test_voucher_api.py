@@ -8,10 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from loyalty_service import voucher_holds
 from loyalty_service.models import CUSTOMERS
-from suite_shared.events.customers import CustomerCreated, CustomerSnapshot
 from suite_shared.testing.assertions import assert_problem, outbox_events
-from suite_shared.testing.events import publish
-from suite_shared.testing.infra import eventually
+from suite_shared.testing.customers import announce_customer
 
 NOW = datetime.now(UTC)
 
@@ -34,35 +32,6 @@ def campaign_body(**kw) -> dict:
 
 def auth(make_token, *perms, user_id=None, kind="staff") -> dict:
     return {"Authorization": f"Bearer {make_token(user_id, perms, kind=kind)}"}
-
-
-async def known_customer(app, groups=(), owner=None) -> uuid.UUID:
-    customer_id = uuid.uuid4()
-    snapshot = CustomerSnapshot(
-        customer_id=customer_id,
-        code=f"KH{customer_id.hex[:6]}",
-        name="Nguyễn Văn A",
-        kind="person",
-        phone=None,
-        email=None,
-        source=None,
-        groups=list(groups),
-        social_page=None,
-        owner_id=owner,
-        lifecycle_stage="customer",
-        created_by=None,
-        updated_by=None,
-    )
-    await publish(
-        app, "customers", "customers.customer.created", CustomerCreated(customer=snapshot)
-    )
-
-    async def arrived():
-        async with app.state.runtime.session_factory() as session:
-            return await CUSTOMERS.get(session, customer_id)
-
-    await eventually(arrived)
-    return customer_id
 
 
 async def create(client, make_token, **kw) -> dict:
@@ -224,7 +193,7 @@ async def test_bulk_generation_is_unique_and_set_based(client, make_token):
 async def test_check_answers_the_discount_or_the_refusal(client, app, make_token):
     admin = auth(make_token, "loyalty.configure")
     seller = uuid.uuid4()
-    customer = await known_customer(app, groups=["khach-si"], owner=seller)
+    customer = await announce_customer(app, CUSTOMERS, groups=["khach-si"], owner=seller)
     made = await create(client, make_token, customer_groups=["khach-si"], total_uses=1)
     await client.post(
         f"/voucher-campaigns/{made['id']}/codes", json={"code": "SI-10"}, headers=admin
@@ -249,7 +218,7 @@ async def test_check_answers_the_discount_or_the_refusal(client, app, make_token
     assert_problem(await check(300_000, customer_id=uuid.uuid4()), 422, field="customer_id")
     assert_problem(await check(-1), 422, field="goods_total")
 
-    other = await known_customer(app, groups=["le"], owner=seller)
+    other = await announce_customer(app, CUSTOMERS, groups=["le"], owner=seller)
     assert (await check(300_000, customer_id=other)).json()["reason"] == "voucher-group"
 
 
@@ -260,7 +229,7 @@ async def test_usage_report_counts_per_code(client, app, make_token):
         await client.post(
             f"/voucher-campaigns/{made['id']}/codes", json={"code": code}, headers=admin
         )
-    customers = [await known_customer(app) for _ in range(2)]
+    customers = [await announce_customer(app, CUSTOMERS) for _ in range(2)]
     orders = [uuid.uuid4() for _ in range(4)]
     async with app.state.runtime.session_factory() as session, session.begin():
         for i, (code, order) in enumerate(

@@ -16,9 +16,9 @@ from loyalty_service import voucher_holds
 from loyalty_service.models import CUSTOMERS
 from loyalty_service.models.vouchers import VoucherCode, VoucherUse
 from suite_shared.errors import Problem
-from suite_shared.events.customers import CustomerCreated, CustomerSnapshot
 from suite_shared.events.orders import OrderCancelled, OrderCompleted, OrderLine
 from suite_shared.testing.assertions import outbox_events
+from suite_shared.testing.customers import announce_customer
 from suite_shared.testing.events import handled, publish, redeliver
 from suite_shared.testing.infra import eventually
 
@@ -44,35 +44,6 @@ def campaign_body(**kw) -> dict:
 
 def auth(make_token, *perms, user_id=None, kind="staff") -> dict:
     return {"Authorization": f"Bearer {make_token(user_id, perms, kind=kind)}"}
-
-
-async def known_customer(app, groups=(), owner=None) -> uuid.UUID:
-    customer_id = uuid.uuid4()
-    snapshot = CustomerSnapshot(
-        customer_id=customer_id,
-        code=f"KH{customer_id.hex[:6]}",
-        name="Nguyễn Văn A",
-        kind="person",
-        phone=None,
-        email=None,
-        source=None,
-        groups=list(groups),
-        social_page=None,
-        owner_id=owner,
-        lifecycle_stage="customer",
-        created_by=None,
-        updated_by=None,
-    )
-    await publish(
-        app, "customers", "customers.customer.created", CustomerCreated(customer=snapshot)
-    )
-
-    async def arrived():
-        async with app.state.runtime.session_factory() as session:
-            return await CUSTOMERS.get(session, customer_id)
-
-    await eventually(arrived)
-    return customer_id
 
 
 @pytest.fixture
@@ -130,7 +101,7 @@ async def use_status(app, order_id) -> str | None:
 
 async def test_a_hold_takes_one_use_once_per_order(client, app, admin):
     await campaign_with(client, admin, total_uses=5)
-    customer = await known_customer(app)
+    customer = await announce_customer(app, CUSTOMERS)
     order = uuid.uuid4()
     first = await hold(app, customer, code=" v-1", order_id=order, goods=300_000)
     assert (first.code, first.discount) == ("V-1", 30_000)
@@ -152,7 +123,7 @@ async def test_a_hold_takes_one_use_once_per_order(client, app, admin):
 
 
 async def test_every_refusal_of_a_hold(client, app, admin):
-    customer = await known_customer(app, groups=["le"])
+    customer = await announce_customer(app, CUSTOMERS, groups=["le"])
     await campaign_with(client, admin, codes=("ON-1",), total_uses=1, per_customer_uses=1)
     await campaign_with(client, admin, codes=("OFF-1",), active=False)
     await campaign_with(client, admin, codes=("SI-1",), customer_groups=["khach-si"])
@@ -171,7 +142,7 @@ async def test_every_refusal_of_a_hold(client, app, admin):
     assert await refusal_of(app, customer, code="ON-1", goods=99_999) == "voucher-min-order"
     assert await refusal_of(app, customer, code="SI-1") == "voucher-group"
     await hold(app, customer, code="ON-1")
-    other = await known_customer(app)
+    other = await announce_customer(app, CUSTOMERS)
     assert await refusal_of(app, other, code="ON-1") == "voucher-used-up"
     await hold(app, customer, code="MANY-1")
     assert await refusal_of(app, customer, code="MANY-2") == "voucher-customer-limit"
@@ -183,7 +154,7 @@ async def test_every_refusal_of_a_hold(client, app, admin):
 
 async def test_a_refusal_keeps_the_callers_transaction_usable(client, app, admin):
     await campaign_with(client, admin, total_uses=1)
-    customer_id = await known_customer(app)
+    customer_id = await announce_customer(app, CUSTOMERS)
     async with app.state.runtime.session_factory() as session, session.begin():
         customer = await CUSTOMERS.get(session, customer_id)
         args = {"customer": customer, "goods_total": 200_000, "now": datetime.now(UTC)}
@@ -196,7 +167,7 @@ async def test_a_refusal_keeps_the_callers_transaction_usable(client, app, admin
 
 async def test_release_gives_the_use_back(client, app, admin):
     await campaign_with(client, admin, total_uses=1)
-    customer = await known_customer(app)
+    customer = await announce_customer(app, CUSTOMERS)
     order = uuid.uuid4()
     await hold(app, customer, order_id=order)
     async with app.state.runtime.session_factory() as session, session.begin():
@@ -243,7 +214,7 @@ async def _race(app, settings, customers, code, tasks=50):
 
 async def test_fifty_holds_for_the_last_use_one_wins(client, app, admin, settings):
     await campaign_with(client, admin, total_uses=3)
-    customers = [await known_customer(app) for _ in range(5)]
+    customers = [await announce_customer(app, CUSTOMERS) for _ in range(5)]
     await hold(app, customers[0])
     await hold(app, customers[1])  # one use left
     results = await _race(app, settings, customers, "V-1")
@@ -256,7 +227,7 @@ async def test_one_customers_concurrent_holds_respect_the_per_customer_limit(
     client, app, admin, settings
 ):
     await campaign_with(client, admin, codes=("P-1", "P-2"), per_customer_uses=2)
-    customer = await known_customer(app)
+    customer = await announce_customer(app, CUSTOMERS)
     first = await _race(app, settings, [customer], "P-1", tasks=20)
     second = await _race(app, settings, [customer], "P-2", tasks=20)
     assert (first + second).count("won") == 2
@@ -304,7 +275,7 @@ async def actions(app, order_id) -> list[str]:
 
 async def test_completion_uses_and_redelivery_changes_nothing(client, app, admin):
     await campaign_with(client, admin, total_uses=2)
-    customer = await known_customer(app)
+    customer = await announce_customer(app, CUSTOMERS)
     order = uuid.uuid4()
     await hold(app, customer, order_id=order)
     payload = order_payload(OrderCompleted, order, customer, completed_at=NOW)
@@ -322,7 +293,7 @@ async def test_completion_uses_and_redelivery_changes_nothing(client, app, admin
 
 async def test_cancellation_releases_and_redelivery_changes_nothing(client, app, admin):
     await campaign_with(client, admin, total_uses=1)
-    customer = await known_customer(app)
+    customer = await announce_customer(app, CUSTOMERS)
     order = uuid.uuid4()
     await hold(app, customer, order_id=order)
     payload = order_payload(OrderCancelled, order, customer, reason="Khách huỷ")
@@ -339,7 +310,7 @@ async def test_cancellation_releases_and_redelivery_changes_nothing(client, app,
 
 async def test_an_order_without_a_voucher_use_is_left_alone(client, app, admin):
     await campaign_with(client, admin)
-    customer = await known_customer(app)
+    customer = await announce_customer(app, CUSTOMERS)
     order = uuid.uuid4()
     payload = order_payload(OrderCompleted, order, customer, code=None)
     envelope = await publish(app, "orders", "orders.order.completed", payload, subject=order)

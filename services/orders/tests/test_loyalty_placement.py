@@ -1,6 +1,6 @@
-"""LOY-3 at placement, without the loyalty service: an order without points or a voucher never
-asks loyalty (it places with loyalty's port closed); one with them and loyalty unreachable, or
-answering what is no hold, is a 503 loyalty-unavailable with Retry-After that writes nothing;
+"""LOY-3 and LOY-8 at placement, without the loyalty service: an order without points, a voucher
+or an affiliate code never asks loyalty (it places with loyalty's port closed); one with them
+and loyalty unreachable, or answering what is no hold, is a 503 loyalty-unavailable with Retry-After that writes nothing;
 the loyalty fields are checked before anything is asked; and with an Idempotency-Key the
 order's id is derived from the caller and the key, so a retry re-asks the same hold. (The full
 path against the real loyalty service is the end-to-end suite's.)"""
@@ -106,7 +106,9 @@ async def _place_with_loyalty(settings, shop, loyalty_url=None, **loyalty):
     return answer
 
 
-@pytest.mark.parametrize("loyalty", [{"points": 100}, {"voucher_code": "TET2027"}])
+@pytest.mark.parametrize(
+    "loyalty", [{"points": 100}, {"voucher_code": "TET2027"}, {"affiliate_code": "CTVABC123"}]
+)
 async def test_loyalty_unreachable_is_a_503_and_nothing_is_written(settings, shop, loyalty):
     answer = await _place_with_loyalty(settings, shop, **loyalty)
     assert_problem(answer, 503, "loyalty-unavailable")
@@ -129,6 +131,8 @@ async def test_loyalty_failing_is_a_503_and_nothing_is_written(settings, shop, f
         ({"voucher_code": "   "}, "voucher_code"),
         ({"voucher_code": "X" * 41}, "voucher_code"),
         ({"voucher_code": 12}, "voucher_code"),
+        ({"affiliate_code": ""}, "affiliate_code"),
+        ({"affiliate_code": "C" * 41}, "affiliate_code"),
     ],
 )
 async def test_loyalty_fields_are_checked_before_anything_is_asked(settings, shop, loyalty, field):

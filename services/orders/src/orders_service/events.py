@@ -86,4 +86,5 @@ def snapshot(order: Order) -> dict:
         voucher_code=order.voucher_code,
         voucher_discount=order.voucher_discount,
         loyalty_tier=order.loyalty_tier,
+        affiliate_id=order.affiliate_id,
     )

@@ -1,10 +1,12 @@
-"""The loyalty service's hold for an order (LOY-3): the points the customer redeems and the
-voucher it uses, asked over HTTP with the caller's own token, as the catalog's quote is.
+"""The loyalty service's hold for an order (LOY-3, LOY-8): the points the customer redeems,
+the voucher it uses and the affiliate it names by code, asked over HTTP with the caller's own
+token, as the catalog's quote is.
 
 ``POST /holds`` holds (the same order id and request again is the same hold: a retried
-placement re-asks it); its 422 (a rule on ``points`` or ``voucher_code``) comes back as ours,
-with the same type slug, field and detail; a 409 (this order id held for another request), a
-5xx or any failure to get an answer is loyalty being unavailable (503 with Retry-After).
+placement re-asks it); its 422 (a rule on ``points``, ``voucher_code`` or ``affiliate_code``)
+comes back as ours, with the same type slug, field and detail; a 409 (this order id held for
+another request), a 5xx or any failure to get an answer is loyalty being unavailable (503 with
+Retry-After).
 ``DELETE /holds/{order_id}`` releases a hold (idempotent)."""
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class Hold(BaseModel):
     points_value: int = Field(ge=0)
     voucher_code: str | None = None
     voucher_discount: int = Field(ge=0)
+    affiliate_id: uuid.UUID | None = None
+    affiliate_code: str | None = None
     tier: str | None = None
     expires_at: datetime | None = None
 
@@ -51,6 +55,7 @@ class LoyaltyClient(ServiceHttp):
         customer_id: uuid.UUID,
         points: int,
         voucher_code: str | None,
+        affiliate_code: str | None = None,
         goods_total: int,
         shipping_fee: int,
     ) -> Hold:
@@ -59,6 +64,7 @@ class LoyaltyClient(ServiceHttp):
             "customer_id": str(customer_id),
             "points": points,
             "voucher_code": voucher_code,
+            "affiliate_code": affiliate_code,
             "goods_total": goods_total,
             "shipping_fee": shipping_fee,
         }

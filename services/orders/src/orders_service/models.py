@@ -115,6 +115,9 @@ class Order(Base):
     voucher_code: Mapped[str | None] = mapped_column(Text)
     voucher_discount: Mapped[int] = mapped_column(BigInteger, default=0)
     loyalty_tier: Mapped[str | None] = mapped_column(Text)
+    # The affiliate code typed at placement and the approved affiliate loyalty found (LOY-8).
+    affiliate_code: Mapped[str | None] = mapped_column(Text)
+    affiliate_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     total: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(Text, default="")
     contract_number: Mapped[str | None] = mapped_column(Text, unique=True)

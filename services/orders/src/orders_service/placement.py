@@ -3,12 +3,12 @@ groups; the catalog's quote gives every price, and the warehouses the order name
 location, each line's) must be the catalog's active ones; domain.totals computes the money; an
 Idempotency-Key makes a retried placement return the first order.
 
-Points and a voucher (LOY-3) are held by the loyalty service, asked after the money and before
-any row is written, and only when the order uses them: an order without them never depends on
-loyalty being up. With an Idempotency-Key the order's id is derived from the caller and the
-key, so a retry re-asks loyalty for the same hold (loyalty answers a repeated hold with the
-same hold). When our own write fails after loyalty held, the hold is released (best effort;
-an unreleased hold expires)."""
+Points and a voucher (LOY-3), and an affiliate named by code (LOY-8), are held by the loyalty
+service, asked after the money and before any row is written, and only when the order uses
+them: an order without them never depends on loyalty being up. With an Idempotency-Key the
+order's id is derived from the caller and the key, so a retry re-asks loyalty for the same hold
+(loyalty answers a repeated hold with the same hold). When our own write fails after loyalty
+held, the hold is released (best effort; an unreleased hold expires)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ from suite_shared.uow import UnitOfWork
 NUMBER_PREFIX = "DH"
 # The order id of a placement with an Idempotency-Key: uuid5(this, "<caller id>:<key>").
 ORDER_ID_NAMESPACE = uuid.UUID("5b0f9a3e-6a47-4c38-9a1e-0c2d7f4e8b61")
-LOYALTY_FIELDS = {"points": 0, "voucher_code": None}
+LOYALTY_FIELDS = {"points": 0, "voucher_code": None, "affiliate_code": None}
 
 
 def request_hash(body: OrderCreate) -> str:
@@ -64,7 +64,7 @@ def order_id_for(principal: Principal, idempotency_key: str | None) -> uuid.UUID
 
 
 def uses_loyalty(body: OrderCreate) -> bool:
-    return body.points > 0 or body.voucher_code is not None
+    return body.points > 0 or body.voucher_code is not None or body.affiliate_code is not None
 
 
 async def customer_for(session: AsyncSession, principal: Principal, customer_id: uuid.UUID):
@@ -142,6 +142,7 @@ async def _ask_loyalty(
         customer_id=customer_id,
         points=body.points,
         voucher_code=body.voucher_code,
+        affiliate_code=body.affiliate_code,
         goods_total=totals.goods_total(money),
         shipping_fee=money.shipping_fee,
     )
@@ -295,6 +296,8 @@ async def _write(
         voucher_code=hold.voucher_code if hold else None,
         voucher_discount=hold.voucher_discount if hold else 0,
         loyalty_tier=hold.tier if hold else None,
+        affiliate_code=hold.affiliate_code if hold else None,
+        affiliate_id=hold.affiliate_id if hold else None,
         note=body.note,
         placed_at=now,
         version=1,

@@ -63,6 +63,12 @@ class TokenFactory:
         claims.update(overrides)
         return self.key.sign(claims)
 
+    def headers(
+        self, user_id: uuid.UUID | None = None, permissions: Iterable[str] = (), **claims
+    ) -> dict[str, str]:
+        """An Authorization header with a token made as ``__call__`` makes it."""
+        return {"Authorization": f"Bearer {self(user_id, permissions, **claims)}"}
+
 
 @pytest.fixture(scope="session")
 def make_token(signing_key: SigningKey) -> TokenFactory:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from loyalty_service.affiliate_codes import approved_affiliate
 from loyalty_service.domain import commissions as rules
 from loyalty_service.models import CUSTOMERS, customer_copies
 from loyalty_service.models.affiliates import Affiliate, Commission, CommissionRule, Referral
@@ -407,14 +408,7 @@ async def set_referrer(
 ):
     session = uow.session
     await _seen_customer(session, principal, customer_id)
-    code = rules.normalize_code(body.affiliate_code)
-    affiliate = (
-        await session.execute(select(Affiliate).where(Affiliate.code == code))
-    ).scalar_one_or_none()
-    if affiliate is None or affiliate.status != "approved":
-        raise invalid("affiliate_code", f"No approved affiliate has the code {code}")
-    if affiliate.customer_id == customer_id:
-        raise invalid("affiliate_code", "A customer cannot refer themself")
+    affiliate = await approved_affiliate(session, body.affiliate_code, customer_id)
     referral = (
         await session.execute(
             select(Referral).where(Referral.customer_id == customer_id).with_for_update()

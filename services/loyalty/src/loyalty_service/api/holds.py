@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from loyalty_service import ledger, points_events, tiering, voucher_holds
+from loyalty_service.affiliate_codes import approved_affiliate
 from loyalty_service.domain.points import eligible_amount, points_for
 from loyalty_service.domain.redemption import Wallet, check_redemption, max_redeemable
 from loyalty_service.models import CUSTOMERS
@@ -43,6 +44,9 @@ class HoldIn(BaseModel):
     customer_id: uuid.UUID
     points: StrictInt = Field(ge=0, le=MAX_MONEY, description="points to redeem (0: none)")
     voucher_code: str | None = Field(default=None, min_length=1, max_length=64)
+    affiliate_code: str | None = Field(
+        default=None, min_length=1, max_length=40, description="an approved affiliate's code"
+    )
     goods_total: StrictInt = Field(ge=0, le=MAX_MONEY, description="subtotal − order discount")
     shipping_fee: StrictInt = Field(ge=0, le=MAX_MONEY)
 
@@ -54,6 +58,8 @@ class HoldOut(BaseModel):
     points_value: int
     voucher_code: str | None
     voucher_discount: int
+    affiliate_id: uuid.UUID | None
+    affiliate_code: str | None
     tier: str | None
     status: str
     expires_at: datetime
@@ -95,6 +101,8 @@ def _out(hold: PointsHold) -> HoldOut:
         points_value=hold.points_value,
         voucher_code=hold.voucher_code,
         voucher_discount=hold.voucher_discount,
+        affiliate_id=hold.affiliate_id,
+        affiliate_code=hold.affiliate_code,
         tier=hold.tier,
         status=hold.status,
         expires_at=hold.expires_at,
@@ -135,6 +143,9 @@ async def place_hold(
             f"Order {body.order_id} was already completed: a hold needs a new order",
             field="order_id",
         )
+    affiliate = None
+    if body.affiliate_code:
+        affiliate = await approved_affiliate(session, body.affiliate_code, customer.id)
     discount, code = 0, None
     if body.voucher_code:
         voucher = await voucher_holds.hold_voucher(
@@ -161,6 +172,8 @@ async def place_hold(
         goods_total=body.goods_total,
         shipping_fee=body.shipping_fee,
         tier=tier.name if tier else None,
+        affiliate_id=affiliate.id if affiliate else None,
+        affiliate_code=affiliate.code if affiliate else None,
         request_hash=digest,
         status="held",
         expires_at=now + timedelta(seconds=ttl_s),

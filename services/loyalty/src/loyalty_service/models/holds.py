@@ -38,6 +38,9 @@ class PointsHold(Base):
     goods_total: Mapped[int] = mapped_column(BigInteger)
     shipping_fee: Mapped[int] = mapped_column(BigInteger)
     tier: Mapped[str | None] = mapped_column(Text)
+    # The affiliate the order names by code at placement (LOY-8); checked approved then.
+    affiliate_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    affiliate_code: Mapped[str | None] = mapped_column(Text)
     request_hash: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

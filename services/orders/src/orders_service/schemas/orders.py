@@ -104,6 +104,10 @@ class OrderCreate(BaseModel):
         default=0, ge=0, le=MAX_AMOUNT, description="loyalty points the customer redeems"
     )
     voucher_code: str | None = Field(default=None, min_length=1, max_length=40)
+    # LOY-8: the affiliate the order counts for (else the customer's referrer, if any).
+    affiliate_code: str | None = Field(
+        default=None, min_length=1, max_length=40, description="an approved affiliate's code"
+    )
 
 
 class StatusIn(BaseModel):
@@ -178,6 +182,8 @@ class OrderOut(BaseModel):
     points_redeemed: int
     points_value: int = Field(description="the đồng value of the points redeemed")
     loyalty_tier: str | None
+    affiliate_code: str | None
+    affiliate_id: uuid.UUID | None
     total: int = Field(
         description="subtotal − order_discount − voucher_discount − points_value + shipping_fee"
     )
