@@ -3,7 +3,16 @@
 from fastapi import FastAPI
 
 from loyalty_service import jobs
-from loyalty_service.api import accounts, affiliates, holds, program, tiers, vouchers
+from loyalty_service.api import (
+    accounts,
+    affiliates,
+    commission_rules,
+    holds,
+    program,
+    tiers,
+    voucher_usage,
+    vouchers,
+)
 from loyalty_service.handlers import HANDLERS
 from loyalty_service.settings import LoyaltySettings
 from suite_shared.service import create_service_app
@@ -22,7 +31,9 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
             holds.router,
             tiers.router,
             vouchers.router,
+            voucher_usage.router,
             affiliates.router,
+            commission_rules.router,
         ],
         handlers=HANDLERS,
         on_start=[jobs.start],
