@@ -14,40 +14,14 @@ from suite_shared.testing.customers import announce_customer
 NOW = datetime.now(UTC)
 
 
-def campaign_body(**kw) -> dict:
-    return {
-        "name": "Khuyến mãi Tết",
-        "kind": "percent",
-        "value": 1000,
-        "max_discount": 50_000,
-        "min_order": 100_000,
-        "valid_from": (NOW - timedelta(days=1)).isoformat(),
-        "valid_to": (NOW + timedelta(days=30)).isoformat(),
-        "total_uses": None,
-        "per_customer_uses": None,
-        "customer_groups": [],
-        **kw,
-    }
-
-
 def auth(make_token, *perms, user_id=None, kind="staff") -> dict:
     return {"Authorization": f"Bearer {make_token(user_id, perms, kind=kind)}"}
 
 
-async def create(client, make_token, **kw) -> dict:
-    r = await client.post(
-        "/voucher-campaigns",
-        json=campaign_body(**kw),
-        headers=auth(make_token, "loyalty.configure"),
-    )
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-async def test_create_read_update_disable(client, app, make_token):
+async def test_create_read_update_disable(client, app, make_token, campaigns):
     admin = auth(make_token, "loyalty.configure")
     staff = auth(make_token)
-    made = await create(client, make_token, customer_groups=["Khach-Si", "khach-si"])
+    made = await campaigns.create(customer_groups=["Khach-Si", "khach-si"])
     assert made["version"] == 1 and made["active"] and made["customer_groups"] == ["khach-si"]
     assert (made["codes"], made["held"], made["used"]) == (0, 0, 0)
 
@@ -75,9 +49,9 @@ async def test_create_read_update_disable(client, app, make_token):
     assert_problem(missing, 404)
 
 
-async def test_list_searches_without_accents(client, make_token):
-    await create(client, make_token, name="Khuyến mãi Tết")
-    await create(client, make_token, name="Giảm giá hè", active=False)
+async def test_list_searches_without_accents(client, make_token, campaigns):
+    await campaigns.create(name="Khuyến mãi Tết")
+    await campaigns.create(name="Giảm giá hè", active=False)
     staff = auth(make_token)
     r = await client.get("/voucher-campaigns", params={"q": "khuyen MAI"}, headers=staff)
     assert [c["name"] for c in r.json()["items"]] == ["Khuyến mãi Tết"]
@@ -87,11 +61,11 @@ async def test_list_searches_without_accents(client, make_token):
     assert r.json()["total"] == 2
 
 
-async def test_validation_names_the_field(client, make_token):
+async def test_validation_names_the_field(client, make_token, campaigns):
     admin = auth(make_token, "loyalty.configure")
 
     async def refused(field, **kw):
-        r = await client.post("/voucher-campaigns", json=campaign_body(**kw), headers=admin)
+        r = await client.post("/voucher-campaigns", json=campaigns.body(**kw), headers=admin)
         assert_problem(r, 422, field=field)
 
     await refused("value", value=0)
@@ -109,7 +83,7 @@ async def test_validation_names_the_field(client, make_token):
     await refused("name", name="")
     await refused("surprise", surprise=1)
 
-    made = await create(client, make_token)
+    made = await campaigns.create()
     r = await client.patch(f"/voucher-campaigns/{made['id']}", json={"name": None}, headers=admin)
     assert_problem(r, 422, field="name")
     past = (NOW - timedelta(days=5)).isoformat()
@@ -119,12 +93,12 @@ async def test_validation_names_the_field(client, make_token):
     assert_problem(r, 422, field="valid_to")
 
 
-async def test_writes_need_loyalty_configure(client, make_token):
-    made = await create(client, make_token)
+async def test_writes_need_loyalty_configure(client, make_token, campaigns):
+    made = await campaigns.create()
     staff = auth(make_token, "loyalty.adjust")
     cid = made["id"]
     calls = [
-        client.post("/voucher-campaigns", json=campaign_body(), headers=staff),
+        client.post("/voucher-campaigns", json=campaigns.body(), headers=staff),
         client.patch(f"/voucher-campaigns/{cid}", json={"value": 5}, headers=staff),
         client.delete(f"/voucher-campaigns/{cid}", headers=staff),
         client.post(f"/voucher-campaigns/{cid}/codes", json={"code": "ABC"}, headers=staff),
@@ -137,9 +111,9 @@ async def test_writes_need_loyalty_configure(client, make_token):
     assert_problem(await client.get("/voucher-campaigns"), 401)
 
 
-async def test_typed_codes_are_unique_case_insensitively(client, make_token):
+async def test_typed_codes_are_unique_case_insensitively(client, make_token, campaigns):
     admin = auth(make_token, "loyalty.configure")
-    made = await create(client, make_token)
+    made = await campaigns.create()
     url = f"/voucher-campaigns/{made['id']}/codes"
     r = await client.post(url, json={"code": " tet-2027 "}, headers=admin)
     assert r.status_code == 201, r.text
@@ -162,9 +136,9 @@ async def test_typed_codes_are_unique_case_insensitively(client, make_token):
     assert_problem(await client.post(other, json={"code": "FINE-1"}, headers=admin), 404)
 
 
-async def test_bulk_generation_is_unique_and_set_based(client, make_token):
+async def test_bulk_generation_is_unique_and_set_based(client, make_token, campaigns):
     admin = auth(make_token, "loyalty.configure")
-    made = await create(client, make_token, total_uses=1)
+    made = await campaigns.create(total_uses=1)
     url = f"/voucher-campaigns/{made['id']}/codes/generate"
     r = await client.post(url, json={"count": 10_000, "prefix": "tet-"}, headers=admin)
     assert r.status_code == 201, r.text
@@ -190,11 +164,11 @@ async def test_bulk_generation_is_unique_and_set_based(client, make_token):
         assert_problem(await client.post(url, json=body, headers=admin), 422, field=field)
 
 
-async def test_check_answers_the_discount_or_the_refusal(client, app, make_token):
+async def test_check_answers_the_discount_or_the_refusal(client, app, make_token, campaigns):
     admin = auth(make_token, "loyalty.configure")
     seller = uuid.uuid4()
     customer = await announce_customer(app, CUSTOMERS, groups=["khach-si"], owner=seller)
-    made = await create(client, make_token, customer_groups=["khach-si"], total_uses=1)
+    made = await campaigns.create(customer_groups=["khach-si"], total_uses=1)
     await client.post(
         f"/voucher-campaigns/{made['id']}/codes", json={"code": "SI-10"}, headers=admin
     )
@@ -222,9 +196,9 @@ async def test_check_answers_the_discount_or_the_refusal(client, app, make_token
     assert (await check(300_000, customer_id=other)).json()["reason"] == "voucher-group"
 
 
-async def test_usage_report_counts_per_code(client, app, make_token):
+async def test_usage_report_counts_per_code(client, app, make_token, campaigns):
     admin = auth(make_token, "loyalty.configure")
-    made = await create(client, make_token, kind="amount", value=20_000, max_discount=None)
+    made = await campaigns.create(kind="amount", value=20_000, max_discount=None)
     for code in ("A-001", "B-002"):
         await client.post(
             f"/voucher-campaigns/{made['id']}/codes", json={"code": code}, headers=admin

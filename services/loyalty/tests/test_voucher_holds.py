@@ -25,23 +25,6 @@ from suite_shared.testing.infra import eventually
 NOW = datetime.now(UTC)
 
 
-# The same helpers as test_voucher_api's (test modules do not import each other here).
-def campaign_body(**kw) -> dict:
-    return {
-        "name": "Khuyến mãi Tết",
-        "kind": "percent",
-        "value": 1000,
-        "max_discount": 50_000,
-        "min_order": 100_000,
-        "valid_from": (NOW - timedelta(days=1)).isoformat(),
-        "valid_to": (NOW + timedelta(days=30)).isoformat(),
-        "total_uses": None,
-        "per_customer_uses": None,
-        "customer_groups": [],
-        **kw,
-    }
-
-
 def auth(make_token, *perms, user_id=None, kind="staff") -> dict:
     return {"Authorization": f"Bearer {make_token(user_id, perms, kind=kind)}"}
 
@@ -49,17 +32,6 @@ def auth(make_token, *perms, user_id=None, kind="staff") -> dict:
 @pytest.fixture
 async def admin(make_token):
     return auth(make_token, "loyalty.configure")
-
-
-async def campaign_with(client, admin, codes=("V-1",), **kw) -> dict:
-    r = await client.post("/voucher-campaigns", json=campaign_body(**kw), headers=admin)
-    assert r.status_code == 201, r.text
-    for code in codes:
-        added = await client.post(
-            f"/voucher-campaigns/{r.json()['id']}/codes", json={"code": code}, headers=admin
-        )
-        assert added.status_code == 201, added.text
-    return r.json()
 
 
 async def hold(app, customer_id, code="V-1", order_id=None, goods=200_000, now=None):
@@ -99,8 +71,8 @@ async def use_status(app, order_id) -> str | None:
         )
 
 
-async def test_a_hold_takes_one_use_once_per_order(client, app, admin):
-    await campaign_with(client, admin, total_uses=5)
+async def test_a_hold_takes_one_use_once_per_order(client, app, admin, campaigns):
+    await campaigns.create(codes=("V-1",), total_uses=5)
     customer = await announce_customer(app, CUSTOMERS)
     order = uuid.uuid4()
     first = await hold(app, customer, code=" v-1", order_id=order, goods=300_000)
@@ -116,23 +88,23 @@ async def test_a_hold_takes_one_use_once_per_order(client, app, admin):
     assert len(held) == 1 and held[0]["data"]["order_id"] == str(order)
     assert (held[0]["data"]["uses"], held[0]["data"]["max_uses"]) == (1, 5)
 
-    await campaign_with(client, admin, codes=("OTHER-1",))
+    await campaigns.create(codes=("OTHER-1",))
     assert (
         await refusal_of(app, customer, code="OTHER-1", order_id=order) == "voucher-order-has-other"
     )
 
 
-async def test_every_refusal_of_a_hold(client, app, admin):
+async def test_every_refusal_of_a_hold(client, app, admin, campaigns):
     customer = await announce_customer(app, CUSTOMERS, groups=["le"])
-    await campaign_with(client, admin, codes=("ON-1",), total_uses=1, per_customer_uses=1)
-    await campaign_with(client, admin, codes=("OFF-1",), active=False)
-    await campaign_with(client, admin, codes=("SI-1",), customer_groups=["khach-si"])
+    await campaigns.create(codes=("ON-1",), total_uses=1, per_customer_uses=1)
+    await campaigns.create(codes=("OFF-1",), active=False)
+    await campaigns.create(codes=("SI-1",), customer_groups=["khach-si"])
     later = {
         "valid_from": (NOW + timedelta(days=1)).isoformat(),
         "valid_to": (NOW + timedelta(days=2)).isoformat(),
     }
-    await campaign_with(client, admin, codes=("SOON-1",), **later)
-    await campaign_with(client, admin, codes=("MANY-1", "MANY-2"), per_customer_uses=1)
+    await campaigns.create(codes=("SOON-1",), **later)
+    await campaigns.create(codes=("MANY-1", "MANY-2"), per_customer_uses=1)
 
     assert await refusal_of(app, customer, code="NOPE-1") == "voucher-unknown"
     assert await refusal_of(app, customer, code="OFF-1") == "voucher-inactive"
@@ -152,8 +124,8 @@ async def test_every_refusal_of_a_hold(client, app, admin):
         assert await session.scalar(select(func.count()).select_from(VoucherUse)) == 2
 
 
-async def test_a_refusal_keeps_the_callers_transaction_usable(client, app, admin):
-    await campaign_with(client, admin, total_uses=1)
+async def test_a_refusal_keeps_the_callers_transaction_usable(client, app, admin, campaigns):
+    await campaigns.create(codes=("V-1",), total_uses=1)
     customer_id = await announce_customer(app, CUSTOMERS)
     async with app.state.runtime.session_factory() as session, session.begin():
         customer = await CUSTOMERS.get(session, customer_id)
@@ -165,8 +137,8 @@ async def test_a_refusal_keeps_the_callers_transaction_usable(client, app, admin
     assert await counters(app) == (1, 0)
 
 
-async def test_release_gives_the_use_back(client, app, admin):
-    await campaign_with(client, admin, total_uses=1)
+async def test_release_gives_the_use_back(client, app, admin, campaigns):
+    await campaigns.create(codes=("V-1",), total_uses=1)
     customer = await announce_customer(app, CUSTOMERS)
     order = uuid.uuid4()
     await hold(app, customer, order_id=order)
@@ -212,8 +184,8 @@ async def _race(app, settings, customers, code, tasks=50):
         await engine.dispose()
 
 
-async def test_fifty_holds_for_the_last_use_one_wins(client, app, admin, settings):
-    await campaign_with(client, admin, total_uses=3)
+async def test_fifty_holds_for_the_last_use_one_wins(client, app, admin, settings, campaigns):
+    await campaigns.create(codes=("V-1",), total_uses=3)
     customers = [await announce_customer(app, CUSTOMERS) for _ in range(5)]
     await hold(app, customers[0])
     await hold(app, customers[1])  # one use left
@@ -224,9 +196,9 @@ async def test_fifty_holds_for_the_last_use_one_wins(client, app, admin, setting
 
 
 async def test_one_customers_concurrent_holds_respect_the_per_customer_limit(
-    client, app, admin, settings
+    client, app, admin, settings, campaigns
 ):
-    await campaign_with(client, admin, codes=("P-1", "P-2"), per_customer_uses=2)
+    await campaigns.create(codes=("P-1", "P-2"), per_customer_uses=2)
     customer = await announce_customer(app, CUSTOMERS)
     first = await _race(app, settings, [customer], "P-1", tasks=20)
     second = await _race(app, settings, [customer], "P-2", tasks=20)
@@ -273,8 +245,8 @@ async def actions(app, order_id) -> list[str]:
     ]
 
 
-async def test_completion_uses_and_redelivery_changes_nothing(client, app, admin):
-    await campaign_with(client, admin, total_uses=2)
+async def test_completion_uses_and_redelivery_changes_nothing(client, app, admin, campaigns):
+    await campaigns.create(codes=("V-1",), total_uses=2)
     customer = await announce_customer(app, CUSTOMERS)
     order = uuid.uuid4()
     await hold(app, customer, order_id=order)
@@ -291,8 +263,8 @@ async def test_completion_uses_and_redelivery_changes_nothing(client, app, admin
     assert await actions(app, order) == ["held", "used"]
 
 
-async def test_cancellation_releases_and_redelivery_changes_nothing(client, app, admin):
-    await campaign_with(client, admin, total_uses=1)
+async def test_cancellation_releases_and_redelivery_changes_nothing(client, app, admin, campaigns):
+    await campaigns.create(codes=("V-1",), total_uses=1)
     customer = await announce_customer(app, CUSTOMERS)
     order = uuid.uuid4()
     await hold(app, customer, order_id=order)
@@ -308,8 +280,8 @@ async def test_cancellation_releases_and_redelivery_changes_nothing(client, app,
     assert await counters(app) == (1, 0)
 
 
-async def test_an_order_without_a_voucher_use_is_left_alone(client, app, admin):
-    await campaign_with(client, admin)
+async def test_an_order_without_a_voucher_use_is_left_alone(client, app, admin, campaigns):
+    await campaigns.create(codes=("V-1",))
     customer = await announce_customer(app, CUSTOMERS)
     order = uuid.uuid4()
     payload = order_payload(OrderCompleted, order, customer, code=None)
