@@ -8,7 +8,7 @@ PYTHON ?= $(shell [ -x /usr/bin/python3.11 ] && echo /usr/bin/python3.11 || comm
 UV = $$(command -v uv || echo $(HOME)/.local/bin/uv)
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: run test lint bench bench-tools sync uv test-unit test-e2e clean chaos
+.PHONY: run test lint bench bench-tools profile sync uv test-unit test-e2e clean chaos
 
 uv:
 	@command -v uv >/dev/null 2>&1 || [ -x $(HOME)/.local/bin/uv ] || \
@@ -55,6 +55,10 @@ bench: sync bench-tools
 	$(UV) run --frozen python tests-e2e/bench/catalog.py
 	$(UV) run --frozen python tests-e2e/bench/orders.py
 	$(UV) run --frozen python tests-e2e/bench/loyalty.py
+
+## Where each process spends its CPU under the benches' load (py-spy; docs/performance.md).
+profile: sync
+	$(UV) run --frozen python tests-e2e/bench/profile.py $(PROFILE_ARGS)
 
 clean:
 	rm -rf .venv .pytest_cache
