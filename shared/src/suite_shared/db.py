@@ -39,7 +39,7 @@ def make_engine(settings: ServiceSettings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_s,
-        pool_pre_ping=True,
+        pool_pre_ping=settings.db_pre_ping,
     )
 
 

@@ -11,12 +11,18 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from suite_shared.events.envelope import Envelope, new_envelope
 from suite_shared.events.registry import payload_model
-from suite_shared.messaging.tables import outbox
+
+# Plain SQL on the session's connection, in its transaction: the rows as three arrays and the
+# envelopes as the JSON pydantic writes (an ORM insert of the same rows cost ~3x the CPU).
+INSERT_OUTBOX_SQL = (
+    "INSERT INTO outbox (id, routing_key, envelope) "
+    "SELECT id, routing_key, envelope::jsonb "
+    "FROM unnest($1::uuid[], $2::text[], $3::text[]) AS pending(id, routing_key, envelope)"
+)
 
 
 class UnitOfWork:
@@ -61,14 +67,14 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         if self.pending:
-            rows = [
-                {
-                    "id": uuid.UUID(e.id),
-                    "routing_key": e.type,
-                    "envelope": e.model_dump(mode="json"),
-                }
-                for e in self.pending
-            ]
-            await self.session.execute(insert(outbox), rows)
+            connection = await self.session.connection()  # in the session's transaction
+            await connection.exec_driver_sql(
+                INSERT_OUTBOX_SQL,
+                (
+                    [e.id for e in self.pending],
+                    [e.type for e in self.pending],
+                    [e.model_dump_json() for e in self.pending],
+                ),
+            )
             self.pending = []
         await self.session.commit()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from suite_shared.messaging.tables import inbox
+# Plain SQL on the session's connection (the first statement of every event's transaction):
+# an ORM insert construct cost several times the CPU of the statement itself.
+CLAIM_SQL = (
+    "INSERT INTO inbox (message_id, consumer, type) VALUES ($1, $2, $3) "
+    "ON CONFLICT DO NOTHING RETURNING message_id"
+)
 
 
 async def claim(session: AsyncSession, *, message_id: str, consumer: str, type: str) -> bool:
@@ -14,10 +18,6 @@ async def claim(session: AsyncSession, *, message_id: str, consumer: str, type: 
     The primary key makes this race-free: two deliveries of the same event at once both try
     the insert and the second waits for the first to commit, then inserts nothing.
     """
-    statement = (
-        insert(inbox)
-        .values(message_id=message_id, consumer=consumer, type=type)
-        .on_conflict_do_nothing()
-        .returning(inbox.c.message_id)
-    )
-    return (await session.execute(statement)).first() is not None
+    connection = await session.connection()
+    result = await connection.exec_driver_sql(CLAIM_SQL, (message_id, consumer, type))
+    return result.first() is not None
