@@ -1,9 +1,10 @@
 """LOY-3 and LOY-8 at placement, without the loyalty service: an order without points, a voucher
 or an affiliate code never asks loyalty (it places with loyalty's port closed); one with them
-and loyalty unreachable, or answering what is no hold, is a 503 loyalty-unavailable with Retry-After that writes nothing;
-the loyalty fields are checked before anything is asked; and with an Idempotency-Key the
-order's id is derived from the caller and the key, so a retry re-asks the same hold. (The full
-path against the real loyalty service is the end-to-end suite's.)"""
+and loyalty unreachable, or answering what is no hold, is a 503 loyalty-unavailable with
+Retry-After that writes nothing; the loyalty fields are checked before anything is asked; and
+with an Idempotency-Key the order's id is derived from the caller and the key, so a retry
+re-asks the same hold. (The full path against the real loyalty service is the end-to-end
+suite's.)"""
 
 import asyncio
 import contextlib

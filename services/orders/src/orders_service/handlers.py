@@ -3,8 +3,7 @@ visibility) and the catalog's answer about stock (reserved, or rejected → canc
 
 from __future__ import annotations
 
-from sqlalchemy import case, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select, update
 
 from orders_service import transitions
 from orders_service.domain.status import OPEN
@@ -19,15 +18,26 @@ from suite_shared.events.customers import (
     CustomerUpdated,
 )
 from suite_shared.events.envelope import Envelope
+from suite_shared.readmodels.upserts import newer_only_upsert, newer_wins_upsert
 from suite_shared.uow import UnitOfWork
+
+SNAPSHOT = ("code", "name", "phone", "groups", "version")
+OWNER = ("owner_id", "owner_version")
+# Built once (suite_shared.readmodels.upserts): newer snapshots win; the owner only if no later
+# owner change was applied already. An owner change may overtake the creation: it makes a copy
+# with no snapshot yet (version 0), which the creation then fills in.
+SNAPSHOT_UPSERT = newer_wins_upsert(
+    CustomerCopy.__table__, ("id", *SNAPSHOT, *OWNER), {"version": SNAPSHOT, "owner_version": OWNER}
+)
+OWNER_UPSERT = newer_only_upsert(
+    CustomerCopy.__table__, ("id", "name", *OWNER), "owner_version", OWNER
+)
 
 
 async def customer_changed(
     uow: UnitOfWork, envelope: Envelope, event: CustomerCreated | CustomerUpdated
 ) -> None:
-    """Newer snapshots win; the owner only if no later owner change was applied already."""
     c, version = event.customer, envelope.version or 0
-    table = CustomerCopy.__table__
     values = {
         "id": c.customer_id,
         "code": c.code,
@@ -38,40 +48,17 @@ async def customer_changed(
         "version": version,
         "owner_version": version,
     }
-    statement = insert(CustomerCopy).values(values)
-    snapshot_is_newer = table.c.version < statement.excluded.version
-    owner_is_newer = table.c.owner_version < statement.excluded.owner_version
-    await uow.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.id],
-            set_={
-                **{
-                    k: case((snapshot_is_newer, statement.excluded[k]), else_=table.c[k])
-                    for k in ("code", "name", "phone", "groups", "version")
-                },
-                "owner_id": case(
-                    (owner_is_newer, statement.excluded.owner_id), else_=table.c.owner_id
-                ),
-                "owner_version": case(
-                    (owner_is_newer, statement.excluded.owner_version), else_=table.c.owner_version
-                ),
-            },
-        )
-    )
+    await uow.session.execute(SNAPSHOT_UPSERT, values)
 
 
 async def owner_changed(uow: UnitOfWork, envelope: Envelope, event: CustomerOwnerChanged):
-    version = envelope.version or 0
-    # The owner change may overtake the creation: hold its owner in a copy with no snapshot
-    # yet (version 0), which the creation then fills in.
-    await uow.session.execute(
-        insert(CustomerCopy)
-        .values(id=event.customer_id, name="", groups=[], version=0, owner_version=0)
-        .on_conflict_do_nothing()
-    )
-    copy = await uow.session.get(CustomerCopy, event.customer_id, with_for_update=True)
-    if version > copy.owner_version:
-        copy.owner_id, copy.owner_version = event.owner_id, version
+    values = {
+        "id": event.customer_id,
+        "name": "",
+        "owner_id": event.owner_id,
+        "owner_version": envelope.version or 0,
+    }
+    await uow.session.execute(OWNER_UPSERT, values)
 
 
 async def customer_deleted(uow: UnitOfWork, envelope: Envelope, event: CustomerDeleted):

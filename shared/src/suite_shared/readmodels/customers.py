@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, Column, MetaData, Table, Text, case, select
+from sqlalchemy import ARRAY, BigInteger, Boolean, Column, MetaData, Table, Text, select
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,7 @@ from suite_shared.events.customers import (
     CustomerUpdated,
 )
 from suite_shared.events.envelope import Envelope
+from suite_shared.readmodels.upserts import newer_only_upsert, newer_wins_upsert
 from suite_shared.uow import UnitOfWork
 
 TABLE = "customer_copies"
@@ -96,9 +97,17 @@ def unknown_customer_detail(customer_id: uuid.UUID, reader: str) -> str:
     )
 
 
+SNAPSHOT = ("code", "name", "phone", "email", "groups", "version")
+OWNER = ("owner_id", "owner_version")
+
+
 class CustomerReadModel:
     def __init__(self, table: Table):
         self.t = table
+        self._snapshot = newer_wins_upsert(
+            table, ("id", *SNAPSHOT, *OWNER), {"version": SNAPSHOT, "owner_version": OWNER}
+        )
+        self._owner = newer_only_upsert(table, ("id", *OWNER), "owner_version", OWNER)
 
     async def get(self, session: AsyncSession, customer_id: uuid.UUID) -> KnownCustomer | None:
         """The customer as known here; None when never seen, only half-known or deleted."""
@@ -117,46 +126,32 @@ class CustomerReadModel:
     async def on_changed(
         self, uow: UnitOfWork, envelope: Envelope, event: CustomerCreated | CustomerUpdated
     ) -> None:
-        c, version, t = event.customer, envelope.version or 0, self.t
-        statement = insert(t).values(
-            id=c.customer_id,
-            code=c.code,
-            name=c.name,
-            phone=c.phone,
-            email=c.email,
-            groups=c.groups,
-            owner_id=c.owner_id,
-            version=version,
-            owner_version=version,
-        )
-        newer = t.c.version < statement.excluded.version
-        owner_newer = t.c.owner_version < statement.excluded.owner_version
-        snapshot = ("code", "name", "phone", "email", "groups", "version")
+        c, version = event.customer, envelope.version or 0
         await uow.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[t.c.id],
-                set_={
-                    **{k: case((newer, statement.excluded[k]), else_=t.c[k]) for k in snapshot},
-                    **{
-                        k: case((owner_newer, statement.excluded[k]), else_=t.c[k])
-                        for k in ("owner_id", "owner_version")
-                    },
-                },
-            )
+            self._snapshot,
+            {
+                "id": c.customer_id,
+                "code": c.code,
+                "name": c.name,
+                "phone": c.phone,
+                "email": c.email,
+                "groups": c.groups,
+                "owner_id": c.owner_id,
+                "version": version,
+                "owner_version": version,
+            },
         )
 
     async def on_owner_changed(
         self, uow: UnitOfWork, envelope: Envelope, event: CustomerOwnerChanged
     ) -> None:
-        version, t = envelope.version or 0, self.t
         await uow.session.execute(
-            insert(t)
-            .values(id=event.customer_id, owner_id=event.owner_id, owner_version=version)
-            .on_conflict_do_update(
-                index_elements=[t.c.id],
-                set_={"owner_id": event.owner_id, "owner_version": version},
-                where=t.c.owner_version < version,
-            )
+            self._owner,
+            {
+                "id": event.customer_id,
+                "owner_id": event.owner_id,
+                "owner_version": envelope.version or 0,
+            },
         )
 
     async def on_deleted(self, uow: UnitOfWork, envelope: Envelope, event: CustomerDeleted):
