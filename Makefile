@@ -49,12 +49,15 @@ bench-tools:
 		echo "wrk is not installed (apt-get install wrk): the gateway ratio uses the Python client only"
 
 bench: sync bench-tools
+	rm -f $${BENCH_RESULTS:-/tmp/suite-bench/results.jsonl}
+	$(UV) run --frozen python tests-e2e/bench/primitive.py
 	$(UV) run --frozen python tests-e2e/bench/foundation.py
 	$(UV) run --frozen python tests-e2e/bench/pipeline_cpu.py
 	$(UV) run --frozen python tests-e2e/bench/customers.py
 	$(UV) run --frozen python tests-e2e/bench/catalog.py
 	$(UV) run --frozen python tests-e2e/bench/orders.py
 	$(UV) run --frozen python tests-e2e/bench/loyalty.py
+	$(UV) run --frozen python tests-e2e/bench/summary.py
 
 ## Where each process spends its CPU under the benches' load (py-spy; docs/performance.md).
 profile: sync

@@ -24,8 +24,9 @@ from datetime import UTC, datetime
 
 import aiohttp
 import asyncpg
-from harness import BENCH_ADMIN, created_once_known, load, row, whole_suite
+from harness import BENCH_ADMIN, created_once_known, load, percentile, row, whole_suite
 from proxy_ratio import Comparison, measure_proxy_ratio
+from results import record
 
 from suite_shared.devrun import SERVICES
 from suite_shared.settings import to_asyncpg_url, to_plain_postgres_url
@@ -162,6 +163,13 @@ async def main(customers: int, concurrency: int) -> None:
                 headers=headers,
                 body=lambda i: {"name": f"Khách {i}", "phone": None, "source": "website"},
             )
+            record(
+                f"create customer via gateway (c={concurrency})",
+                unit="customer",
+                rate=rate,
+                p50=percentile(latencies, 0.5),
+                p99=percentile(latencies, 0.99),
+            )
             lines.append(
                 row(
                     f"create customer via gateway (c={concurrency})",
@@ -183,6 +191,14 @@ async def main(customers: int, concurrency: int) -> None:
             # The same at a steady rate the pipeline keeps up with: latency without a backlog.
             paced = await paced_creates(session, url, headers, rate=50, total=500)
             assigned = await assignment_latencies(customers_db, paced)
+            record(
+                "customer create → owner applied",
+                unit="customer",
+                rate=50,
+                p50=percentile(assigned, 0.5),
+                p99=percentile(assigned, 0.99),
+                note="latency at a steady 50/s (DB clock), CPU at 20/s",
+            )
             lines.append(
                 row(
                     "created → owner applied at a steady 50/s (DB clock)",
