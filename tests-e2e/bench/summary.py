@@ -39,7 +39,8 @@ def lines(flows: dict[str, dict]) -> list[str]:
         goal = flow.get("goal", "")
         note = flow.get("note", "")
         out.append(
-            f"| {name} | {rate_text} | {latency} | {_number(total, 2)} per {flow['unit']} "
+            f"| {name} | {rate_text} | {latency} "
+            f"| {f'{total:.2f} per ' + flow['unit'] if total else '—'} "
             f"| {ratio} | {top or '—'} | {goal}{'; ' if goal and note else ''}{note} |"
         )
     return out
