@@ -335,12 +335,18 @@ async def _write(
         Instalment(seq=index + 1, due_date=i.due_date, amount=i.amount)
         for index, i in enumerate(body.payment.instalments)
     ]
-    session.add(order)
-    session.add(
-        StatusChange(
-            order_id=order.id, from_status=None, to_status=PENDING, actor=principal.id, reason=""
-        )
+    placed = StatusChange(
+        order_id=order.id,
+        from_status=None,
+        to_status=PENDING,
+        at=now,
+        actor=principal.id,
+        reason="",
     )
+    session.add(order)
+    session.add(placed)
     await session.flush()
     events.emit(uow, order)
+    # What the new order's card needs, known here: its one status change, and no returns.
+    order.placed_history = [placed]
     return order, True

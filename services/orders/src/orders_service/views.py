@@ -51,11 +51,15 @@ def _waiting(order: Order, now: datetime) -> int | None:
 
 
 async def card(session: AsyncSession, order: Order) -> OrderOut:
-    history = await session.scalars(
-        select(StatusChange).where(StatusChange.order_id == order.id).order_by(StatusChange.id)
-    )
+    placed = getattr(order, "placed_history", None)  # an order just placed (placement._write)
+    if placed is not None:
+        history, returned = placed, {}
+    else:
+        history = await session.scalars(
+            select(StatusChange).where(StatusChange.order_id == order.id).order_by(StatusChange.id)
+        )
+        returned = await returned_quantities(session, order.id)
     minutes = _waiting(order, datetime.now(UTC))
-    returned = await returned_quantities(session, order.id)
     return OrderOut(
         **{field: getattr(order, field) for field in CARD_FIELDS},
         instalments=[InstalmentOut.model_validate(i) for i in order.instalments],
