@@ -145,8 +145,11 @@ async def load(
     concurrency: int,
     headers: dict,
     body=None,
+    retried: list | None = None,
 ) -> tuple[float, list[float], list]:
-    """Send ``total`` requests with ``concurrency`` in flight; (req/s, latencies ms, bodies)."""
+    """Send ``total`` requests with ``concurrency`` in flight; (req/s, latencies ms, bodies).
+    With ``retried``, a 503 is retried after its Retry-After, as a client should (its status
+    appended there; the latency counts from the first try), instead of ending the bench."""
     latencies: list[float] = []
     results: list = []
     remaining = iter(range(total))
@@ -155,10 +158,17 @@ async def load(
         for i in remaining:
             payload = body(i) if callable(body) else body
             started = time.perf_counter()
-            async with session.request(method, url, json=payload, headers=headers) as response:
-                data = await response.json()
+            while True:
+                async with session.request(method, url, json=payload, headers=headers) as response:
+                    data = await response.json()
+                    wait = float(response.headers.get("Retry-After", "1"))
+                if response.status == 503 and retried is not None:
+                    retried.append(response.status)
+                    await asyncio.sleep(wait)
+                    continue
                 if response.status >= 400:
                     raise RuntimeError(f"{response.status}: {data}")
+                break
             latencies.append((time.perf_counter() - started) * 1000)
             results.append(data)
 

@@ -70,7 +70,11 @@ class Broker:
             app_id=self.names.service,
             headers=headers or {},
         )
-        await self.exchange.publish(message, routing_key=routing_key)
+        # Not mandatory: an event no service subscribes to yet (catalog.stock.changed, three
+        # per order; loyalty's balances) is dropped by the broker instead of being sent back
+        # whole, to be parsed and logged as unhandled. Every subscriber's queue is declared at
+        # start (declare_consumer_queues), so nothing a subscriber needs is dropped.
+        await self.exchange.publish(message, routing_key=routing_key, mandatory=False)
 
     async def send_to_queue(self, queue: str, message: aio_pika.Message) -> None:
         """Publish straight to a queue through the default exchange (retries, redelivery)."""
