@@ -51,6 +51,7 @@ bench-tools:
 bench: sync bench-tools
 	rm -f $${BENCH_RESULTS:-/tmp/suite-bench/results.jsonl}
 	$(UV) run --frozen python tests-e2e/bench/primitive.py
+	$(UV) run --frozen python tests-e2e/bench/platform_path.py
 	$(UV) run --frozen python tests-e2e/bench/foundation.py
 	$(UV) run --frozen python tests-e2e/bench/pipeline_cpu.py
 	$(UV) run --frozen python tests-e2e/bench/customers.py
