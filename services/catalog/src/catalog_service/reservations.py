@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm.util import identity_key
 
 from catalog_service import stock
 from catalog_service.domain import pricing
@@ -117,8 +118,23 @@ async def _needs(uow: UnitOfWork, order: OrderSnapshot) -> tuple[list[Need], lis
 
 
 async def _codes(uow: UnitOfWork, ids) -> dict[uuid.UUID, str]:
-    rows = await uow.session.execute(select(Product.id, Product.code).where(Product.id.in_(ids)))
-    return dict(rows.all())
+    """The products' codes: those ``_needs`` loaded come from the session, with no query; the
+    rest (a combo's components, a product never seen) in one."""
+    loaded = uow.session.sync_session.identity_map
+    codes: dict[uuid.UUID, str] = {}
+    missing = []
+    for product_id in ids:
+        product = loaded.get(identity_key(Product, product_id))
+        if product is None:
+            missing.append(product_id)
+        else:
+            codes[product_id] = product.code
+    if missing:
+        rows = await uow.session.execute(
+            select(Product.id, Product.code).where(Product.id.in_(missing))
+        )
+        codes.update(rows.all())
+    return codes
 
 
 def _short_lines(short: list[Shortage], codes: dict[uuid.UUID, str]) -> list[ShortLine]:
