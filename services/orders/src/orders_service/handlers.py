@@ -3,7 +3,7 @@ visibility) and the catalog's answer about stock (reserved, or rejected → canc
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from orders_service import transitions
 from orders_service.domain.status import OPEN
@@ -81,13 +81,30 @@ async def _order(uow: UnitOfWork, order_id):
     return await uow.session.scalar(select(Order).where(Order.id == order_id).with_for_update())
 
 
+# One conditional statement, built once: only an order still waiting takes the answer (a
+# redelivery, or an answer after the order was cancelled, changes nothing). Loading the order
+# to set two columns read its lines and instalments too: three queries and an update.
+STOCK_RESERVED = (
+    update(Order)
+    .where(Order.id == bindparam("order_id"), Order.stock_state == "waiting")
+    .values(
+        stock_state=bindparam("state"),
+        stock_short=bindparam("short", type_=Order.__table__.c.stock_short.type),
+    )
+    .execution_options(synchronize_session=False)  # no order of this session to update
+)
+
+
 async def stock_reserved(uow: UnitOfWork, envelope: Envelope, event: StockReserved) -> None:
     """Reserved; with short lines when selling below zero let it through (flagged)."""
-    order = await _order(uow, event.order_id)
-    if order is None or order.stock_state != "waiting":
-        return
-    order.stock_state = "short" if event.short else "reserved"
-    order.stock_short = [s.model_dump(mode="json") for s in event.short]
+    await uow.session.execute(
+        STOCK_RESERVED,
+        {
+            "order_id": event.order_id,
+            "state": "short" if event.short else "reserved",
+            "short": [s.model_dump(mode="json") for s in event.short],
+        },
+    )
 
 
 async def stock_rejected(uow: UnitOfWork, envelope: Envelope, event: StockRejected) -> None:
