@@ -136,6 +136,21 @@ async def whole_suite(port_offset: int) -> AsyncIterator[LocalSuite]:
         await delete_namespace(amqp, suite.namespace, [s.name for s in SERVICES], RETRY_DELAYS_MS)
 
 
+async def request_retrying(
+    session: aiohttp.ClientSession, method: str, url: str, payload, headers: dict, *, retried=None
+) -> tuple[int, object]:
+    """(status, JSON body) of the request; with ``retried`` (a list), a 503 is asked again
+    after its Retry-After, as a client should, and its status appended there."""
+    while True:
+        async with session.request(method, url, json=payload, headers=headers) as response:
+            data = await response.json()
+            wait = float(response.headers.get("Retry-After", "1"))
+        if response.status != 503 or retried is None:
+            return response.status, data
+        retried.append(response.status)
+        await asyncio.sleep(wait)
+
+
 async def load(
     session: aiohttp.ClientSession,
     method: str,
@@ -158,17 +173,11 @@ async def load(
         for i in remaining:
             payload = body(i) if callable(body) else body
             started = time.perf_counter()
-            while True:
-                async with session.request(method, url, json=payload, headers=headers) as response:
-                    data = await response.json()
-                    wait = float(response.headers.get("Retry-After", "1"))
-                if response.status == 503 and retried is not None:
-                    retried.append(response.status)
-                    await asyncio.sleep(wait)
-                    continue
-                if response.status >= 400:
-                    raise RuntimeError(f"{response.status}: {data}")
-                break
+            status, data = await request_retrying(
+                session, method, url, payload, headers, retried=retried
+            )
+            if status >= 400:
+                raise RuntimeError(f"{status}: {data}")
             latencies.append((time.perf_counter() - started) * 1000)
             results.append(data)
 

@@ -17,7 +17,15 @@ from datetime import datetime
 
 import aiohttp
 import asyncpg
-from harness import BENCH_ADMIN, created_once_known, load, percentile, row, whole_suite
+from harness import (
+    BENCH_ADMIN,
+    created_once_known,
+    load,
+    percentile,
+    request_retrying,
+    row,
+    whole_suite,
+)
 from pipeline_cpu import cpu_now
 from results import record
 
@@ -102,15 +110,9 @@ async def paced(
     appended to ``latencies`` when given."""
 
     async def one():
-        started, payload = time.perf_counter(), body()
-        while True:
-            async with session.post(url, json=payload, headers=headers) as answer:
-                if answer.status == 503:  # retried after Retry-After, as a client should
-                    await asyncio.sleep(float(answer.headers.get("Retry-After", "1")))
-                    continue
-                assert answer.status == 201, await answer.text()
-                placed = await answer.json()
-                break
+        started = time.perf_counter()
+        status, placed = await request_retrying(session, "POST", url, body(), headers, retried=[])
+        assert status == 201, placed
         if latencies is not None:
             latencies.append((time.perf_counter() - started) * 1000)
         return placed

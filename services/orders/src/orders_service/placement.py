@@ -335,18 +335,17 @@ async def _write(
         Instalment(seq=index + 1, due_date=i.due_date, amount=i.amount)
         for index, i in enumerate(body.payment.instalments)
     ]
-    placed = StatusChange(
-        order_id=order.id,
-        from_status=None,
-        to_status=PENDING,
-        at=now,
-        actor=principal.id,
-        reason="",
-    )
     session.add(order)
-    session.add(placed)
+    session.add(
+        StatusChange(
+            order_id=order.id,
+            from_status=None,
+            to_status=PENDING,
+            at=now,  # the order's placed_at: its card shows it without reading it back
+            actor=principal.id,
+            reason="",
+        )
+    )
     await session.flush()
     events.emit(uow, order)
-    # What the new order's card needs, known here: its one status change, and no returns.
-    order.placed_history = [placed]
     return order, True

@@ -50,10 +50,20 @@ def _waiting(order: Order, now: datetime) -> int | None:
     return waiting_minutes(order.contracted_at, order.completed_at or order.cancelled_at, now)
 
 
-async def card(session: AsyncSession, order: Order) -> OrderOut:
-    placed = getattr(order, "placed_history", None)  # an order just placed (placement._write)
-    if placed is not None:
-        history, returned = placed, {}
+async def card(session: AsyncSession, order: Order, *, just_placed: bool = False) -> OrderOut:
+    """``just_placed``: the order placement has just written, whose history is its placement
+    and which has no returns (both known without reading them back)."""
+    if just_placed:
+        history = [
+            StatusChangeOut(
+                from_status=None,
+                to_status=order.status,
+                at=order.placed_at,
+                actor=order.created_by,
+                reason="",
+            )
+        ]
+        returned = {}
     else:
         history = await session.scalars(
             select(StatusChange).where(StatusChange.order_id == order.id).order_by(StatusChange.id)

@@ -72,7 +72,7 @@ async def place_order(
         uow, extras[catalog_client.CLIENT_KEY], loyalty, principal, token, body, idempotency_key
     )
     try:
-        out = await views.card(uow.session, order)
+        out = await views.card(uow.session, order, just_placed=created)
         await uow.commit()
     except BaseException:
         await placement.release_hold(loyalty, token, body, order, created)
