@@ -93,6 +93,22 @@ async def add_import_source(session, base: str, token: str) -> None:
         assert response.status == 201, await response.text()
 
 
+async def check_duplicates(session, base: str, token: str) -> None:
+    """Phone and e-mail duplicate checks on (CUS-4), as a distributor runs them: every imported
+    row is checked against the customers already there and the earlier rows of the file."""
+    async with session.put(
+        f"{base}/settings/field-rules",
+        json={
+            "rules": [
+                {"field": "phone", "check_duplicates": True},
+                {"field": "email", "check_duplicates": True},
+            ]
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    ) as response:
+        assert response.status == 200, await response.text()
+
+
 async def search_latencies(session, base, headers, keyword, rounds=30) -> list[float]:
     latencies = []
     for _ in range(rounds):
@@ -135,6 +151,7 @@ async def main(customers: int = 200_000, import_rows: int = 50_000) -> None:
                 f"{statistics.median(latencies):.1f} / "
                 f"{percentile(latencies, 0.99):.1f} ms | p50 / p99 of 30 |"
             )
+        await check_duplicates(session, base, service.tokens(uuid.uuid4(), ["customers.settings"]))
         rows = ["Tên khách hàng,Số điện thoại,Email,Nguồn"] + [
             f"Khách nhập {i},+8498{i:07d},nhap{i}@example.vn,import" for i in range(import_rows)
         ]

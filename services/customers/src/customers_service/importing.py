@@ -1,7 +1,8 @@
 """Running a customer import (CUS-12): stream the file's rows, save them in batches, report
 each row. The file is read a batch at a time (csv module, or openpyxl in read-only mode), so a
-50,000-row file never sits in memory; each row is saved inside a savepoint, so a duplicate or an
-invalid row is reported and skipped without undoing its batch.
+50,000-row file never sits in memory. A batch's new rows are saved together
+(import_creates.NewCustomers); a row naming a customer by code is saved on its own inside a
+savepoint. A duplicate or an invalid row is reported and skipped without undoing its batch.
 
 Source, groups and social page cells name settings-list items by key or by name ("Khách sỉ",
 "khach si" and "khach-si" are one group, see domain.list_refs.match_item); they are stored as
@@ -27,8 +28,9 @@ from customers_service import settings_lists, writes
 from customers_service.domain.import_rows import BadHeader, map_header, row_fields
 from customers_service.domain.list_refs import CUSTOMER_REFS, Ref
 from customers_service.domain.ownership import can_see
+from customers_service.import_creates import NewCustomers, duplicate_entry, invalid_entry
 from customers_service.models import Customer, ImportJob, ImportRow
-from customers_service.schemas import CustomerCreate, CustomerUpdate
+from customers_service.schemas import CustomerUpdate
 from suite_shared import context
 from suite_shared.auth import Principal
 from suite_shared.errors import Problem
@@ -53,11 +55,6 @@ def read_rows(path: Path, kind: str) -> Iterator[list[Any]]:
         handle.seek(0)
         delimiter = max((",", ";", "\t"), key=sample.count)
         yield from csv.reader(handle, delimiter=delimiter)
-
-
-def _first_error(error: ValidationError) -> tuple[str, str]:
-    first = error.errors()[0]
-    return ".".join(str(p) for p in first["loc"]) or "row", first["msg"]
 
 
 class BatchItems:
@@ -98,48 +95,34 @@ class BatchItems:
             raise settings_lists.unknown_items(missing)
 
 
-async def import_row(
+async def update_row(
     uow, principal: Principal, fields: dict[str, Any], rules, items: BatchItems
 ) -> dict[str, Any]:
-    """Save one row; its report entry (status, field, message, customer_id)."""
+    """Save one row naming an existing customer by code; its report entry."""
     try:
-        code = fields.pop("code", None)
+        code = fields.pop("code")
         await items.resolve(fields)
         async with uow.session.begin_nested():
-            if code:
-                customer = await uow.session.scalar(
-                    select(Customer)
-                    .where(Customer.code == str(code).upper(), Customer.deleted_at.is_(None))
-                    .with_for_update()
-                )
-                if customer is None or not can_see(principal, customer.owner_id):
-                    return {
-                        "status": "invalid",
-                        "field": "code",
-                        "message": f"no customer has the code {code}",
-                    }
-                body = CustomerUpdate(**fields)
-                changes = body.model_dump(exclude_unset=True)
-                await writes.update(
-                    uow, principal, customer, changes, rules=rules, held_items=items.held
-                )
-                return {"status": "updated", "customer_id": customer.id}
-            body = CustomerCreate(**fields)
-            customer = await writes.create(
-                uow, principal, body, imported=True, rules=rules, held_items=items.held
+            customer = await uow.session.scalar(
+                select(Customer)
+                .where(Customer.code == str(code).upper(), Customer.deleted_at.is_(None))
+                .with_for_update()
             )
-            return {"status": "created", "customer_id": customer.id}
+            if customer is None or not can_see(principal, customer.owner_id):
+                return {
+                    "status": "invalid",
+                    "field": "code",
+                    "message": f"no customer has the code {code}",
+                }
+            changes = CustomerUpdate(**fields).model_dump(exclude_unset=True)
+            await writes.update(
+                uow, principal, customer, changes, rules=rules, held_items=items.held
+            )
+            return {"status": "updated", "customer_id": customer.id}
     except ValidationError as error:
-        field, message = _first_error(error)
-        return {"status": "invalid", "field": field, "message": message}
+        return invalid_entry(error)
     except Problem as problem:
-        status = "duplicate" if problem.slug == "duplicate" else "invalid"
-        return {
-            "status": status,
-            "field": problem.field,
-            "message": problem.detail,
-            "customer_id": (problem.extra.get("existing") or {}).get("id"),
-        }
+        return duplicate_entry(problem) if problem.slug == "duplicate" else invalid_entry(problem)
 
 
 async def run(runtime: Runtime, job_id: uuid.UUID, path: Path, kind: str, principal: Principal):
@@ -169,39 +152,59 @@ async def run(runtime: Runtime, job_id: uuid.UUID, path: Path, kind: str, princi
 
 
 async def _import_batch(runtime, job_id, principal, columns, batch, number: int) -> int:
-    report = []
+    entries: dict[int, dict[str, Any]] = {}
     async with runtime.uow() as uow:
         rules = await writes.current_rules(uow)  # once per batch, held until its commit
         items = BatchItems(uow.session)
+        new = NewCustomers(uow, principal, rules)
         for cells in batch:
             number += 1
             fields = row_fields(columns, cells)
             if not fields:
                 continue  # an empty line
-            entry = await import_row(uow, principal, fields, rules, items)
-            report.append(
-                {
-                    "job_id": job_id,
-                    "row_number": number,
-                    "field": None,
-                    "message": None,
-                    "customer_id": None,
-                    **entry,
-                }
-            )
-        if report:
-            await uow.session.execute(insert(ImportRow), report)
-        counts = {c: sum(r["status"] == c for r in report) for c in COUNTERS}
-        await uow.session.execute(
-            update(ImportJob)
-            .where(ImportJob.id == job_id)
-            .values(
-                total=ImportJob.total + len(report),
-                **{c: getattr(ImportJob, c) + n for c, n in counts.items()},
-            )
-        )
+            if fields.get("code"):
+                # An update is saved on its own; the new rows before it are saved first, so a
+                # duplicate between them is found in the file's order.
+                entries |= await new.save()
+                entries[number] = await update_row(uow, principal, fields, rules, items)
+                continue
+            try:
+                await items.resolve(fields)
+            except Problem as problem:
+                entries[number] = invalid_entry(problem)
+                continue
+            if (refused := new.add(number, fields)) is not None:
+                entries[number] = refused
+        entries |= await new.save()
+        await _report(uow, job_id, entries)
         await uow.commit()
     return number
+
+
+async def _report(uow, job_id: uuid.UUID, entries: dict[int, dict[str, Any]]) -> None:
+    """The batch's rows in the report, and the job's counters."""
+    report = [
+        {
+            "job_id": job_id,
+            "row_number": number,
+            "field": None,
+            "message": None,
+            "customer_id": None,
+            **entry,
+        }
+        for number, entry in sorted(entries.items())
+    ]
+    if report:
+        await uow.session.execute(insert(ImportRow), report)
+    counts = {c: sum(r["status"] == c for r in report) for c in COUNTERS}
+    await uow.session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job_id)
+        .values(
+            total=ImportJob.total + len(report),
+            **{c: getattr(ImportJob, c) + n for c, n in counts.items()},
+        )
+    )
 
 
 async def _set(runtime: Runtime, job_id: uuid.UUID, **values) -> None:
