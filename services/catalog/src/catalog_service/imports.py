@@ -14,19 +14,30 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
-from catalog_service import categories, customer_groups, external_refs, price_lists, products
+from catalog_service import (
+    categories,
+    customer_groups,
+    external_refs,
+    price_lists,
+    product_imports,
+    products,
+)
 from catalog_service.domain import pricing
 from catalog_service.models import Category, PriceList, PriceListItem, Product
 from catalog_service.schemas.imports import CategoryItem, ItemResult, ProductItem
 from catalog_service.schemas.imports import PriceListItem as ImportedList
-from suite_shared.errors import Problem
+from suite_shared.errors import Problem, conflict
 from suite_shared.text import fold
 from suite_shared.uow import UnitOfWork
 
 
-async def _each(uow: UnitOfWork, items, upsert: Callable[..., Awaitable[ItemResult]]):
+async def _each(
+    uow: UnitOfWork, items, upsert: Callable[..., Awaitable[ItemResult]], indexes=None
+) -> list[ItemResult]:
+    """``upsert`` each item (those at ``indexes`` only, if given), in order."""
     results = []
-    for index, item in enumerate(items):
+    for index in range(len(items)) if indexes is None else indexes:
+        item = items[index]
         emitted = len(uow.pending)
         savepoint = await uow.session.begin_nested()
         try:
@@ -53,6 +64,13 @@ async def _local(uow, kind, system, external_id, model, code):
     if local_id is None and code is not None:
         local_id = await uow.session.scalar(select(model.id).where(model.code == code))
         if local_id is not None:
+            held = (await external_refs.refs_of(uow.session, kind, [local_id])).get(local_id, {})
+            if system in held:  # the code is another record's of that system: not this one
+                raise conflict(
+                    "duplicate",
+                    f"The code {code} belongs to the {kind} with {system} id {held[system]}",
+                    field="code",
+                )
             await external_refs.add_ref(uow.session, kind, system, external_id, local_id)
     return local_id
 
@@ -109,6 +127,16 @@ async def import_categories(uow: UnitOfWork, system: str, items: list[CategoryIt
 
 
 async def import_products(uow: UnitOfWork, system: str, items: list[ProductItem]):
+    """New and unchanged products set-based (product_imports), the rest one by one."""
+    batch = await product_imports.sort_items(uow.session, system, items)
+    await product_imports.insert_new(uow, system, items, batch)
+    one_by_one = sorted(batch.one_by_one)
+    upserted = await _each(uow, items, _upsert_product(system), one_by_one)
+    results = batch.done | dict(zip(one_by_one, upserted, strict=True))
+    return [results[index] for index in range(len(items))]
+
+
+def _upsert_product(system: str):
     async def upsert(uow: UnitOfWork, item: ProductItem) -> ItemResult:
         data = item.model_dump(exclude={"external_id", "category_external_id", "status"})
         data["category_id"] = await _category_id(
@@ -135,7 +163,7 @@ async def import_products(uow: UnitOfWork, system: str, items: list[ProductItem]
         result = "updated" if changed else "unchanged"
         return ItemResult(external_id=item.external_id, result=result, id=product.id)
 
-    return await _each(uow, items, upsert)
+    return upsert
 
 
 async def _price_rows(uow, system: str, price_list_id: uuid.UUID, item: ImportedList):

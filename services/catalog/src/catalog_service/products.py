@@ -43,6 +43,16 @@ from suite_shared.uow import UnitOfWork
 CODE_LOCK = 0x53503031  # "SP01": generated codes are handed out one transaction at a time
 CODE_PREFIX = "SP"
 KIND = "product"
+SNAPSHOT_FIELDS = (
+    "code",
+    "name",
+    "category_id",
+    "base_unit",
+    "base_price",
+    "barcode",
+    "status",
+    "is_combo",
+)
 CARD_FIELDS = (
     "id",
     "code",
@@ -124,7 +134,7 @@ async def check_components(
         raise _rule(error) from None
 
 
-def _check_units(base_unit: str, units: list[dict]) -> None:
+def check_units(base_unit: str, units: list[dict]) -> None:
     try:
         rules.check_units(base_unit, [rules.UnitSpec(**u) for u in units])
     except rules.ProductRuleError as error:
@@ -179,7 +189,7 @@ async def create(uow: UnitOfWork, data: dict[str, Any], actor: uuid.UUID | None)
     if product.code is None:
         product.code = await codes.next_code(session, Product.code, CODE_PREFIX)
     await check_category(session, product.category_id)
-    _check_units(product.base_unit, units)
+    check_units(product.base_unit, units)
     await check_barcodes(session, product.id, product.barcode, units)
     product.is_combo = bool(components)
     if components:
@@ -219,7 +229,7 @@ async def update(
     for key, value in changes.items():
         setattr(product, key, value)
     unit_dicts = units if units is not None else [_unit_dict(u) for u in product.units]
-    _check_units(product.base_unit, unit_dicts)
+    check_units(product.base_unit, unit_dicts)
     await check_barcodes(session, product.id, product.barcode, unit_dicts)
     if units is not None:
         _set_units(product, units)
@@ -306,34 +316,36 @@ def _comparable(product: Product) -> dict[str, Any]:
         "base_price": product.base_price,
         "barcode": product.barcode,
         "description": product.description,
-        "units": sorted(_unit_dict(u).items() for u in product.units),
+        "units": sorted((u.unit, u.factor, u.price, u.barcode) for u in product.units),
         "components": sorted((c.component_id, c.quantity) for c in product.components),
+    }
+
+
+def snapshot_of(product: dict, units: list[dict], refs: dict[str, str]) -> dict:
+    """The fields of a product's event from its values (the ``products`` columns by name),
+    its alternative units (unit, factor, own price) and its references."""
+    base_price = product["base_price"]
+    prices = [UnitPrice(unit=product["base_unit"], factor=1, price=base_price)] + [
+        UnitPrice(
+            unit=u["unit"],
+            factor=u["factor"],
+            price=rules.unit_price(base_price, rules.UnitSpec(u["unit"], u["factor"], u["price"])),
+        )
+        for u in units
+    ]
+    return {
+        "product_id": product["id"],
+        **{f: product[f] for f in SNAPSHOT_FIELDS},
+        "units": prices,
+        "external_refs": refs,
     }
 
 
 async def snapshot(session: AsyncSession, product: Product) -> ProductSnapshot:
     refs = await external_refs.refs_of(session, KIND, [product.id])
-    units = [UnitPrice(unit=product.base_unit, factor=1, price=product.base_price)] + [
-        UnitPrice(
-            unit=u.unit,
-            factor=u.factor,
-            price=rules.unit_price(product.base_price, rules.UnitSpec(u.unit, u.factor, u.price)),
-        )
-        for u in product.units
-    ]
-    return ProductSnapshot(
-        product_id=product.id,
-        code=product.code,
-        name=product.name,
-        category_id=product.category_id,
-        base_unit=product.base_unit,
-        base_price=product.base_price,
-        barcode=product.barcode,
-        status=product.status,
-        is_combo=product.is_combo,
-        units=units,
-        external_refs=refs.get(product.id, {}),
-    )
+    values = {f: getattr(product, f) for f in ("id", *SNAPSHOT_FIELDS)}
+    units = [_unit_dict(u) for u in product.units]
+    return ProductSnapshot(**snapshot_of(values, units, refs.get(product.id, {})))
 
 
 async def to_out(session: AsyncSession, product: Product) -> ProductOut:
