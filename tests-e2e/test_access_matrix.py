@@ -14,14 +14,15 @@ made). Parameters naming records every staff member shares (SHARED: products, wa
 roles…) are not per-owner: their writes are covered by (c). A path parameter in neither table
 fails the test, so a new per-owner resource cannot slip by unnoticed: add it to one of them.
 
-The portal (a customer's token) will be a second outsider: add it to ``outsiders`` below and
-its own objects to OWNED, and every operation is checked against it too.
+A customer logged in on the portal is the second outsider: every such operation is checked
+against their token too (403 for staff routes, 404 for everything else).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import random
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -56,6 +57,7 @@ SHARED = {
     "tier_id",  # loyalty's program: its tiers, voucher codes, commission rules, affiliates
     "code",
     "affiliate_id",
+    "access_path",  # the portal's public page
 }
 OWN_HEADERS = {"authorization", "idempotency-key"}  # the caller's token; no replays
 NIL = "00000000-0000-4000-8000-000000000000"
@@ -225,6 +227,23 @@ async def owned_objects(gateway, admin_token: str, token: str) -> dict[str, str]
         return await created(answer)
 
     order = await eventually(place, timeout=20)
+    shop = await created(
+        await gateway.post(
+            "/customers/customers",
+            headers=sales,
+            json={"name": "Tạp hoá A", "kind": "person", "phone": random_phone()},
+        )
+    )
+
+    async def grant():
+        answer = await gateway.post(
+            "/portal/accounts", headers=sales, json={"customer_id": shop["id"]}
+        )
+        if answer.status_code == 422 and answer.json().get("field") == "customer_id":
+            return None  # the customer has not reached the portal yet
+        return await created(answer)
+
+    account = await eventually(grant, timeout=20)
     return {
         "customer_id": cid,
         "contact_id": contact["id"],
@@ -233,7 +252,52 @@ async def owned_objects(gateway, admin_token: str, token: str) -> dict[str, str]
         "job_id": job["id"],
         "campaign_id": campaign["id"],
         "order_id": order["id"],
+        "account_id": account["id"],
     }
+
+
+def random_phone() -> str:
+    return "09" + "".join(random.choice("0123456789") for _ in range(8))
+
+
+async def portal_customer_token(gateway, admin_token: str) -> str:
+    """A customer of the portal, logged in: the second outsider."""
+    admin = bearer(admin_token)
+    settings = await gateway.put(
+        "/portal/settings",
+        headers=admin,
+        json={
+            "enabled": True,
+            "access_path": "matran" + uuid.uuid4().hex[:8],
+            "display_name": "Cổng thử",
+            "hotline": "1900 1234",
+            "default_password": "ChaoMung2026",
+        },
+    )
+    assert settings.status_code == 200, settings.text
+    phone = random_phone()
+    customer = await gateway.post(
+        "/customers/customers", headers=admin, json={"name": "Khách cổng", "phone": phone}
+    )
+    assert customer.status_code == 201, customer.text
+
+    async def grant():
+        answer = await gateway.post(
+            "/portal/accounts", headers=admin, json={"customer_id": customer.json()["id"]}
+        )
+        return None if answer.status_code == 422 else answer
+
+    granted = await eventually(grant, timeout=20)
+    assert granted.status_code == 201, granted.text
+    login = await gateway.post(
+        "/portal/auth/login", json={"login": phone, "password": "ChaoMung2026"}
+    )
+    tokens = await gateway.post(
+        "/portal/auth/first-password",
+        json={"change_ticket": login.json()["change_ticket"], "new_password": "RiengToi2026"},
+    )
+    assert tokens.status_code == 200, tokens.text
+    return tokens.json()["access_token"]
 
 
 def valid_request(schema, method: str, path: str, values: dict) -> schemathesis.Case:
@@ -267,8 +331,12 @@ async def test_another_salesperson_sees_none_of_a_salespersons_objects(
     objects = await owned_objects(gateway, admin_token, a_token)
     _, b_token = await create_salesperson("SalesB")
     b_permissions = set(claims(b_token).get("perms", []))
-    # Everyone who may not see A's objects. The portal's customer joins here once it exists.
-    outsiders = {"salesperson B": (b_token, b_permissions)}
+    # Everyone who may not see A's objects: another salesperson, and a customer of the portal
+    # (refused staff routes with 403, and everything else as if it did not exist).
+    outsiders = {
+        "salesperson B": (b_token, b_permissions),
+        "a portal customer": (await portal_customer_token(gateway, admin_token), None),
+    }
     schema = schemathesis.openapi.from_dict(document)
 
     unknown, checked, wrong = set(), 0, []
@@ -283,8 +351,11 @@ async def test_another_salesperson_sees_none_of_a_salespersons_objects(
         case = valid_request(schema, method, path, values)
         for who, (token, permissions) in outsiders.items():
             checked += 1
-            needs = set(operation.get("x-required-permissions", [])) - permissions
-            expected = {403} if needs else {404}
+            if permissions is None:
+                expected = {403, 404}
+            else:
+                needs = set(operation.get("x-required-permissions", [])) - permissions
+                expected = {403} if needs else {404}
             generated = case.headers or {}
             headers = {
                 **{k: v for k, v in generated.items() if k.lower() not in OWN_HEADERS},

@@ -5,3 +5,4 @@ CREATE DATABASE suite_rules_engine;
 CREATE DATABASE suite_catalog;
 CREATE DATABASE suite_orders;
 CREATE DATABASE suite_loyalty;
+CREATE DATABASE suite_portal;

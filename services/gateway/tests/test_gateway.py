@@ -85,12 +85,14 @@ def gateway_settings(public_jwks: str, customers_url: str, **overrides) -> Gatew
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens here
     values = dict(
         jwt_public_jwks=public_jwks,
+        portal_public_jwks=public_jwks,
         identity_url=customers_url,
         customers_url=customers_url,
         rules_engine_url=dead,
         catalog_url=customers_url,
         orders_url=customers_url,
         loyalty_url=customers_url,
+        portal_url=customers_url,
         rate_limit_per_second=1000,
         rate_limit_burst=1000,
         upstream_timeout_s=0.5,
@@ -263,6 +265,7 @@ async def test_health_is_503_naming_the_service_that_is_down(gateway):
         "rules-engine": "down",
         "catalog": "up",
         "orders": "up",
+        "portal": "up",
         "loyalty": "up",
     }
 

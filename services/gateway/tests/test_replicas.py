@@ -34,6 +34,7 @@ def replica_app(name: str) -> FastAPI:
 def settings(public_jwks: str, customers_url: str, other_url: str) -> GatewaySettings:
     return GatewaySettings(
         jwt_public_jwks=public_jwks,
+        portal_public_jwks=public_jwks,
         identity_url=other_url,
         customers_url=customers_url,
         rules_engine_url=other_url,

@@ -4,15 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from identity_service.domain.lockout import (
-    LockoutPolicy,
-    LoginState,
-    after_failure,
-    after_success,
-    is_locked,
-)
-from identity_service.domain.logins import LoginId, parse_login
-from identity_service.domain.passwords import Passwords, WeakPassword, check_policy
 from identity_service.domain.permissions import (
     ALL_PERMISSIONS,
     BUILTIN_ROLES,
@@ -20,6 +11,15 @@ from identity_service.domain.permissions import (
     clean_permissions,
 )
 from identity_service.domain.tokens import access_claims, hash_refresh_token, new_refresh_token
+from suite_shared.credentials.lockout import (
+    LockoutPolicy,
+    LoginState,
+    after_failure,
+    after_success,
+    is_locked,
+)
+from suite_shared.credentials.logins import LoginId, parse_login
+from suite_shared.credentials.passwords import Passwords, WeakPassword, check_policy
 
 NOW = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 POLICY = LockoutPolicy(max_failures=5, duration=timedelta(minutes=15))

@@ -72,7 +72,67 @@ class TokenRevoked(InvalidToken):
     slug = "token-revoked"
 
 
+STAFF = "staff"
+CUSTOMER = "customer"
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """A signer of tokens and the one kind of token it may sign: identity signs staff tokens,
+    the portal customer tokens. A token of the other kind, even validly signed, is refused, so
+    a leaked portal key can never mint a staff token."""
+
+    name: str
+    kind: str
+    jwks_url: str | None = None
+    static_jwks: dict[str, Any] | None = None
+
+
+class _IssuerKeys:
+    """One issuer's public keys: given, or fetched from its JWKS URL (cached, refetched when an
+    unknown key id shows up, at most every few seconds)."""
+
+    def __init__(self, issuer: Issuer):
+        self.issuer = issuer
+        self.keys: dict[str, Any] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+        if issuer.static_jwks is not None:
+            self.load(issuer.static_jwks)
+
+    def load(self, document: dict[str, Any], *, replace: bool = False) -> None:
+        """Take the keys of a JWKS; ``replace`` drops keys the issuer no longer publishes."""
+        keys = {}
+        for entry in document.get("keys", []):
+            if entry.get("kty") == "OKP" and entry.get("kid"):
+                keys[entry["kid"]] = jwt.algorithms.OKPAlgorithm.from_jwk(json.dumps(entry))
+        if replace:
+            self.keys = keys
+        else:
+            self.keys.update(keys)
+
+    async def refresh(self) -> bool:
+        """Refetch the JWKS; True when the published keys were replaced."""
+        if self.issuer.jwks_url is None:
+            return False
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < REFETCH_MIN_INTERVAL_S:
+                return False
+            self._fetched_at = time.monotonic()
+            try:
+                async with httpx.AsyncClient(timeout=5.0) as client:
+                    response = await client.get(self.issuer.jwks_url)
+                    response.raise_for_status()
+                    self.load(response.json(), replace=True)
+                    return True
+            except (httpx.HTTPError, ValueError):
+                return False  # tokens with unknown keys stay rejected until the issuer answers
+
+
 class TokenVerifier:
+    """Verifies the suite's tokens: ``issuer`` (identity, staff tokens) and ``others`` (the
+    portal's customer tokens), each with its own keys, against one audience."""
+
     def __init__(
         self,
         *,
@@ -81,49 +141,23 @@ class TokenVerifier:
         jwks_url: str | None = None,
         static_jwks: dict[str, Any] | None = None,
         revocations: Revocations | None = None,
+        others: tuple[Issuer, ...] = (),
     ):
         self.issuer = issuer
         self.revocations = revocations if revocations is not None else Revocations()
         self.audience = audience
         self.jwks_url = jwks_url
-        self._keys: dict[str, Any] = {}
+        primary = Issuer(issuer, STAFF, jwks_url, static_jwks)
+        self._issuers = {i.name: _IssuerKeys(i) for i in (primary, *others)}
         self._verified: dict[str, dict[str, Any]] = {}
-        self._fetched_at = 0.0
-        self._lock = asyncio.Lock()
-        if static_jwks is not None:
-            self._load(static_jwks)
 
-    def _load(self, document: dict[str, Any], *, replace: bool = False) -> None:
-        """Take the keys of a JWKS; ``replace`` drops keys the issuer no longer publishes."""
-        keys = {}
-        for entry in document.get("keys", []):
-            if entry.get("kty") == "OKP" and entry.get("kid"):
-                keys[entry["kid"]] = jwt.algorithms.OKPAlgorithm.from_jwk(json.dumps(entry))
-        if replace:
-            self._keys = keys
+    async def key_for(self, issuer: str, kid: str):
+        keys = self._issuers.get(issuer)
+        if keys is None:
+            raise InvalidToken("unknown issuer")
+        if kid not in keys.keys and await keys.refresh():
             self._verified.clear()  # a token signed by a withdrawn key must be checked again
-        else:
-            self._keys.update(keys)
-
-    async def _refresh(self) -> None:
-        if self.jwks_url is None:
-            return
-        async with self._lock:
-            if time.monotonic() - self._fetched_at < REFETCH_MIN_INTERVAL_S:
-                return
-            self._fetched_at = time.monotonic()
-            try:
-                async with httpx.AsyncClient(timeout=5.0) as client:
-                    response = await client.get(self.jwks_url)
-                    response.raise_for_status()
-                    self._load(response.json(), replace=True)
-            except (httpx.HTTPError, ValueError):
-                return  # tokens with unknown keys stay rejected until the issuer answers
-
-    async def key_for(self, kid: str):
-        if kid not in self._keys:
-            await self._refresh()
-        key = self._keys.get(kid)
+        key = keys.keys.get(kid)
         if key is None:
             raise InvalidToken("unknown signing key")
         return key
@@ -159,22 +193,28 @@ class TokenVerifier:
     async def _verify(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from None
         if header.get("alg") != ALGORITHM:
             raise InvalidToken("algorithm not allowed")
-        key = await self.key_for(str(header.get("kid", "")))
+        if not isinstance(issuer, str):
+            raise InvalidToken("no issuer")
+        key = await self.key_for(issuer, str(header.get("kid", "")))
         try:
-            return jwt.decode(
+            claims = jwt.decode(
                 token,
                 key,
                 algorithms=[ALGORITHM],
                 audience=self.audience,
-                issuer=self.issuer,
+                issuer=issuer,
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from None
+        if claims.get("kind", STAFF) != self._issuers[issuer].issuer.kind:
+            raise InvalidToken(f"{issuer} does not sign {claims.get('kind')} tokens")
+        return claims
 
 
 # ---- the caller --------------------------------------------------------------------------
@@ -248,3 +288,12 @@ async def staff_principal(principal: CurrentPrincipal) -> Principal:
 
 
 StaffPrincipal = Annotated[Principal, Depends(staff_principal)]
+
+
+async def customer_principal(principal: CurrentPrincipal) -> Principal:
+    if principal.kind != CUSTOMER:
+        raise forbidden("Customers only: log in on the portal")
+    return principal
+
+
+CustomerPrincipal = Annotated[Principal, Depends(customer_principal)]

@@ -39,6 +39,7 @@ SERVICES = [
     ServiceSpec("rules-engine", "rules_engine_service", 8003),
     ServiceSpec("catalog", "catalog_service", 8004),
     ServiceSpec("orders", "orders_service", 8005),
+    ServiceSpec("portal", "portal_service", 8006),
     ServiceSpec("loyalty", "loyalty_service", 8007),
 ]
 GATEWAY = ServiceSpec("gateway", "gateway_service", 8000, has_database=False)

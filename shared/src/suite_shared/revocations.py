@@ -1,5 +1,9 @@
 """Revoked access tokens: user id → the lowest token version (claim ``tv``) still valid.
 
+Two issuers revoke: identity for staff (below) and the portal for customers, whose accounts
+staff revoke, lock or reset (``portal.account.tokens_revoked``, its list at the same path on
+the portal). Both travel the same way into the same list, keyed by the token's subject.
+
 identity bumps a user's token version when the user is deactivated, gets another role (or the
 role's permissions change), or has the password reset or changed, and publishes
 ``identity.user.tokens_revoked`` through its outbox. Every process that verifies tokens (each
@@ -34,12 +38,16 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustC
 
 from suite_shared.events.envelope import Envelope
 from suite_shared.events.identity import TokensRevoked
+from suite_shared.events.portal import CustomerTokensRevoked
 from suite_shared.messaging.broker import Broker
 from suite_shared.messaging.topology import declare_exchanges
 
 log = structlog.get_logger(__name__)
 
 TOKENS_REVOKED = TokensRevoked.event_type  # type: ignore[attr-defined]
+CUSTOMER_TOKENS_REVOKED = CustomerTokensRevoked.event_type  # type: ignore[attr-defined]
+# The revocation events, by type: each issuer's, the same fields.
+REVOCATION_EVENTS = {TOKENS_REVOKED: TokensRevoked, CUSTOMER_TOKENS_REVOKED: CustomerTokensRevoked}
 REVOCATIONS_PATH = "/.well-known/revocations"
 POLL_INTERVAL_S = 60.0
 RETRY_INTERVAL_S = 2.0  # first retry after a failed fetch; doubles up to POLL_INTERVAL_S
@@ -121,6 +129,37 @@ def http_fetch(identity_url: str, timeout_s: float = FETCH_TIMEOUT_S) -> Fetch:
     return fetch
 
 
+class PartialFetch(Exception):
+    """Some issuers' lists were read (``entries``) and some were not (``errors``)."""
+
+    def __init__(self, entries: list[dict[str, Any]], errors: list[BaseException]):
+        super().__init__("; ".join(repr(e) for e in errors))
+        self.entries = entries
+
+
+def combined_fetch(*fetches: Fetch) -> Fetch:
+    """Read several issuers' lists at once. One that does not answer (the portal not deployed
+    yet, or restarting) does not keep the others' entries out: they come with the failure."""
+
+    async def fetch() -> list[dict[str, Any]]:
+        results = await asyncio.gather(*(f() for f in fetches), return_exceptions=True)
+        entries = [e for r in results if not isinstance(r, BaseException) for e in r]
+        errors = [r for r in results if isinstance(r, BaseException)]
+        for error in errors:
+            if isinstance(error, asyncio.CancelledError):
+                raise error
+        if errors:
+            raise PartialFetch(entries, errors)
+        return entries
+
+    return fetch
+
+
+def issuers_fetch(identity_url: str, portal_url: str) -> Fetch:
+    """Every issuer's list over HTTP: identity's (staff) and the portal's (customers)."""
+    return combined_fetch(http_fetch(identity_url), http_fetch(portal_url))
+
+
 class RevocationListener:
     """Keeps a :class:`Revocations` list current from the broadcast and identity's list.
 
@@ -197,7 +236,8 @@ class RevocationListener:
         self.queue = await self.channel.declare_queue(
             name + uuid.uuid4().hex[:12], exclusive=True, auto_delete=True
         )
-        await self.queue.bind(self.broker.names.events_exchange, routing_key=TOKENS_REVOKED)
+        for routing_key in REVOCATION_EVENTS:
+            await self.queue.bind(self.broker.names.events_exchange, routing_key=routing_key)
         await self.queue.consume(self.on_message, no_ack=True)
         # Whatever was published while the connection was down is in identity's list.
         connection.reconnect_callbacks.add(lambda *_: self._wake.set())
@@ -206,7 +246,8 @@ class RevocationListener:
     async def on_message(self, message: AbstractIncomingMessage) -> None:
         try:
             envelope = Envelope.from_json_bytes(message.body)
-            payload = TokensRevoked.model_validate(envelope.data)
+            model = REVOCATION_EVENTS.get(envelope.type, TokensRevoked)
+            payload = model.model_validate(envelope.data)
         except ValueError as error:
             log.warning("revocations: malformed event ignored", error=str(error))
             return
@@ -220,6 +261,10 @@ class RevocationListener:
             self.revocations.add_all(entries)
         except asyncio.CancelledError:
             raise
+        except PartialFetch as partial:
+            self.revocations.add_all(partial.entries)
+            log.warning("revocations: an issuer's list not read", error=str(partial))
+            return False
         except Exception as error:
             log.warning("revocations: identity's list not read", error=repr(error))
             return False

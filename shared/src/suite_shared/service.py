@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tenacity import retry, stop_after_delay, wait_exponential
 
 from suite_shared import health
-from suite_shared.auth import TokenVerifier
+from suite_shared.auth import CUSTOMER, Issuer, TokenVerifier
 from suite_shared.db import make_engine, make_session_factory
 from suite_shared.errors import install_error_handlers
 from suite_shared.messaging.broker import Broker
@@ -28,7 +28,7 @@ from suite_shared.messaging.topology import Names
 from suite_shared.observability.logging import configure_logging
 from suite_shared.observability.middleware import CorrelationMiddleware
 from suite_shared.openapi_contract import install_api_contract
-from suite_shared.revocations import RevocationListener, Revocations, http_fetch
+from suite_shared.revocations import RevocationListener, Revocations, issuers_fetch
 from suite_shared.settings import ServiceSettings
 from suite_shared.uow import UnitOfWork
 
@@ -82,7 +82,7 @@ async def running(
     runtime.revocations = RevocationListener(
         revocations if revocations is not None else Revocations(),
         broker,
-        http_fetch(settings.identity_url),
+        issuers_fetch(settings.identity_url, settings.portal_url),
     )
     try:
         for hook in on_start:
@@ -109,6 +109,17 @@ async def running(
         await engine.dispose()
 
 
+def portal_issuer(settings: ServiceSettings) -> Issuer:
+    """The portal as the signer of customer tokens: its keys given, or from its JWKS URL."""
+    static = json.loads(settings.portal_public_jwks) if settings.portal_public_jwks else None
+    return Issuer(
+        settings.portal_issuer,
+        CUSTOMER,
+        jwks_url=None if static else settings.portal_jwks_url,
+        static_jwks=static,
+    )
+
+
 def make_verifier(settings: ServiceSettings) -> TokenVerifier:
     static = json.loads(settings.jwt_public_jwks) if settings.jwt_public_jwks else None
     return TokenVerifier(
@@ -116,6 +127,7 @@ def make_verifier(settings: ServiceSettings) -> TokenVerifier:
         audience=settings.jwt_audience,
         jwks_url=None if static else settings.jwks_url,
         static_jwks=static,
+        others=(portal_issuer(settings),),
     )
 
 

@@ -57,6 +57,11 @@ class ServiceSettings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"
     # A JWKS document given directly (JSON); when set, keys are not fetched from identity.
     jwt_public_jwks: str | None = None
+    # Customer tokens (kind "customer") are signed by the portal, never by identity: their
+    # issuer, where the portal's keys are, or its JWKS given directly (POR-3).
+    portal_issuer: str = "suite-portal"
+    portal_url: str = "http://127.0.0.1:8006"
+    portal_public_jwks: str | None = None
 
     log_level: str = "INFO"
     log_json: bool = True
@@ -76,6 +81,10 @@ class ServiceSettings(BaseSettings):
     @property
     def jwks_url(self) -> str:
         return self.identity_url.rstrip("/") + "/.well-known/jwks.json"
+
+    @property
+    def portal_jwks_url(self) -> str:
+        return self.portal_url.split(",")[0].strip().rstrip("/") + "/.well-known/jwks.json"
 
 
 def to_asyncpg_url(url: str) -> str:

@@ -27,7 +27,7 @@ from suite_shared.messaging.broker import Broker
 from suite_shared.messaging.topology import Names
 from suite_shared.observability.logging import configure_logging
 from suite_shared.observability.middleware import CorrelationMiddleware
-from suite_shared.revocations import RevocationListener, http_fetch
+from suite_shared.revocations import RevocationListener, issuers_fetch
 from suite_shared.service import make_verifier
 
 
@@ -106,7 +106,7 @@ def create_app(settings: GatewaySettings | None = None):
     # on a broker connection of the gateway's own (it publishes and consumes nothing else).
     broker = Broker(settings.amqp_url, Names(settings.broker_namespace, settings.service_name))
     revocations = RevocationListener(
-        verifier.revocations, broker, http_fetch(settings.identity_url)
+        verifier.revocations, broker, issuers_fetch(settings.identity_url, settings.portal_url)
     )
     proxy = Proxy(
         settings.upstream_urls(),

@@ -15,17 +15,28 @@ PUBLIC_PATHS = frozenset(
         ("identity", "/auth/login"),
         ("identity", "/auth/refresh"),
         ("identity", "/.well-known/jwks.json"),
+        ("portal", "/auth/login"),
+        ("portal", "/auth/first-password"),
+        ("portal", "/auth/refresh"),
+        ("portal", "/auth/logout"),
+        ("portal", "/.well-known/jwks.json"),
     }
 )
+# (service, path prefix) pairs reachable without a token: the portal's pages before login.
+PUBLIC_PREFIXES = (("portal", "/public/"), ("portal", "/images/"))
 
 
 # (service, path) pairs only the suite's own processes call, never answered through the gateway:
 # the revocation list names users recently deactivated or moved to another role.
-INTERNAL_PATHS = frozenset({("identity", "/.well-known/revocations")})
+INTERNAL_PATHS = frozenset(
+    {("identity", "/.well-known/revocations"), ("portal", "/.well-known/revocations")}
+)
 
 
 def is_public(service: str, path: str) -> bool:
-    return (service, path.rstrip("/") or "/") in PUBLIC_PATHS
+    if (service, path.rstrip("/") or "/") in PUBLIC_PATHS:
+        return True
+    return any(service == s and path.startswith(p) for s, p in PUBLIC_PREFIXES)
 
 
 def is_internal(service: str, path: str) -> bool:

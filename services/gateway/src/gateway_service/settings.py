@@ -5,7 +5,15 @@ from suite_shared.settings import ServiceSettings
 # The services behind /api/v1/<name>/...; each has a `<NAME>_URL` setting below: one URL (a
 # Kubernetes Service balances its pods), or the replicas' URLs separated by commas, which the
 # gateway round-robins itself (devrun's replicas).
-SERVICE_NAMES = ("identity", "customers", "rules-engine", "catalog", "orders", "loyalty")
+SERVICE_NAMES = (
+    "identity",
+    "customers",
+    "rules-engine",
+    "catalog",
+    "orders",
+    "portal",
+    "loyalty",
+)
 
 
 class GatewaySettings(ServiceSettings):
@@ -18,6 +26,7 @@ class GatewaySettings(ServiceSettings):
     catalog_url: str = "http://127.0.0.1:8004"
     orders_url: str = "http://127.0.0.1:8005"
     loyalty_url: str = "http://127.0.0.1:8007"
+    # portal_url comes from ServiceSettings (it also gives the portal's JWKS URL).
 
     # Per-client token bucket: a client is the token's subject, or the peer address when the
     # request carries no token (login). In memory, so per replica: N replicas allow N x this.

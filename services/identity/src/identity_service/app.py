@@ -13,6 +13,7 @@ from identity_service.bootstrap import bootstrap
 from identity_service.deps import EXTRAS_KEY, IdentityContext, make_passwords
 from identity_service.keys import load_key_ring, own_verifier
 from identity_service.settings import IdentitySettings
+from suite_shared.revocations import combined_fetch, http_fetch
 from suite_shared.service import Runtime, create_service_app
 
 
@@ -36,7 +37,10 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         app.state.verifier = own_verifier(settings, keys, listener.revocations)
         # identity is the source of the revocation list: it reads its own database, not its
         # own HTTP endpoint (this process does not serve yet).
-        listener.fetch = functools.partial(own_revocations, runtime, settings.access_token_ttl_s)
+        listener.fetch = combined_fetch(
+            functools.partial(own_revocations, runtime, settings.access_token_ttl_s),
+            http_fetch(settings.portal_url),
+        )
         await bootstrap(runtime, settings, passwords)
         await announce(runtime)
 

@@ -13,12 +13,12 @@ import structlog
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
-from identity_service.domain.logins import clean_email
-from identity_service.domain.passwords import Passwords
 from identity_service.domain.permissions import ADMIN_ROLE, BUILTIN_ROLES
 from identity_service.models import Role, User
 from identity_service.repository import any_manager, emit_user
 from identity_service.settings import IdentitySettings
+from suite_shared.credentials.logins import clean_email
+from suite_shared.credentials.passwords import Passwords
 from suite_shared.service import Runtime
 
 log = structlog.get_logger(__name__)

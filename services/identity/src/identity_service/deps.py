@@ -11,10 +11,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from identity_service.domain.lockout import LockoutPolicy
-from identity_service.domain.passwords import Passwords, WeakPassword, check_policy
 from identity_service.keys import KeyRing
 from identity_service.settings import IdentitySettings
+from suite_shared.credentials.lockout import LockoutPolicy
+from suite_shared.credentials.passwords import Passwords, WeakPassword, check_policy
 from suite_shared.errors import invalid
 
 EXTRAS_KEY = "identity"

@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from suite_shared.db import new_metadata
 from suite_shared.messaging.announce import announced_to_table
+from suite_shared.signing_keys import signing_key_table
 
 
 class Base(DeclarativeBase):
@@ -156,10 +157,4 @@ class UnknownLoginFailures(Base):
 
 
 class StoredSigningKey(Base):
-    __tablename__ = "signing_keys"
-
-    kid: Mapped[str] = mapped_column(Text, primary_key=True)
-    private_pem: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = _now()
-    # Active keys are published in the JWKS; the newest active one signs.
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    __table__ = signing_key_table(Base.metadata)

@@ -9,10 +9,10 @@ from sqlalchemy import any_, delete, func, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity_service.domain.logins import LoginId
 from identity_service.domain.permissions import STAFF_MANAGE
 from identity_service.models import RefreshToken, Role, UnknownLoginFailures, User
 from identity_service.problems import duplicate
+from suite_shared.credentials.logins import LoginId
 from suite_shared.errors import conflict, invalid, not_found
 from suite_shared.events.identity import TokensRevoked, UserCreated, UserUpdated
 from suite_shared.uow import UnitOfWork

@@ -18,9 +18,9 @@ from pydantic import (
     field_validator,
 )
 
-from identity_service.domain.logins import InvalidEmail, clean_email, clean_phone
-from identity_service.domain.passwords import MAX_LENGTH as PASSWORD_MAX
 from identity_service.domain.permissions import UnknownPermission, clean_permissions
+from suite_shared.credentials.logins import InvalidEmail, clean_email, clean_phone
+from suite_shared.credentials.passwords import MAX_LENGTH as PASSWORD_MAX
 from suite_shared.text import InvalidPhone
 
 ROLE_NAME = r"^[a-z][a-z0-9_.-]{1,49}$"

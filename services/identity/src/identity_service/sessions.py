@@ -17,8 +17,6 @@ from sqlalchemy import select, update
 from identity_service import repository
 from identity_service.audit import utcnow
 from identity_service.deps import IdentityContext
-from identity_service.domain.lockout import LoginState, after_failure, after_success, is_locked
-from identity_service.domain.logins import LoginId, parse_login
 from identity_service.domain.tokens import (
     access_claims,
     hash_refresh_token,
@@ -33,6 +31,8 @@ from identity_service.problems import (
     refresh_token_reused,
 )
 from identity_service.schemas import TokenPair
+from suite_shared.credentials.lockout import LoginState, after_failure, after_success, is_locked
+from suite_shared.credentials.logins import LoginId, parse_login
 from suite_shared.uow import UnitOfWork
 
 

@@ -12,6 +12,7 @@ from suite_shared.events.orders import (
     OrderDelivering,
     OrderLine,
     OrderPlaced,
+    OrderReceiverAssigned,
     OrderReturned,
 )
 from suite_shared.uow import UnitOfWork
@@ -41,6 +42,11 @@ def emit(uow: UnitOfWork, order: Order) -> None:
     uow.emit(f"orders.order.{verb}", payload, subject=order.id, version=order.version)
 
 
+def emit_receiver_assigned(uow: UnitOfWork, order: Order, rule_name: str | None) -> None:
+    payload = OrderReceiverAssigned(**snapshot(order), rule_name=rule_name)
+    uow.emit("orders.order.receiver_assigned", payload, subject=order.id, version=order.version)
+
+
 def emit_returned(uow: UnitOfWork, order: Order, **returned) -> None:
     """orders.order.returned: the whole order, and the return (OrderReturned's fields). The
     order's version goes up with each return, so the event is ordered with the order's own."""
@@ -58,6 +64,7 @@ def snapshot(order: Order) -> dict:
         customer_phone=order.customer_phone,
         owner_id=order.owner_id,
         created_by=order.created_by,
+        receiver_id=order.receiver_id,
         channel=order.channel,
         order_type=order.order_type,
         lines=[

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select, update
 from orders_service import transitions
 from orders_service.domain.status import OPEN
 from orders_service.domain.stock_rejection import cancel_reason
+from orders_service.events import emit_receiver_assigned
 from orders_service.models import CustomerCopy, Order
 from suite_shared.events.catalog import StockRejected, StockReserved
 from suite_shared.events.customers import (
@@ -18,6 +19,7 @@ from suite_shared.events.customers import (
     CustomerUpdated,
 )
 from suite_shared.events.envelope import Envelope
+from suite_shared.events.rules import ReceiverDecisionMade
 from suite_shared.readmodels.upserts import newer_only_upsert, newer_wins_upsert
 from suite_shared.uow import UnitOfWork
 
@@ -120,6 +122,19 @@ async def stock_rejected(uow: UnitOfWork, envelope: Envelope, event: StockReject
         await transitions.move(uow, order, "cancelled", actor=None, reason=reason)
 
 
+async def receiver_decided(uow: UnitOfWork, envelope: Envelope, event: ReceiverDecisionMade):
+    """The rules engine chose who takes care of a portal order (POR-6). The first decision
+    stands: a redelivery or a late second one changes nothing."""
+    if event.receiver_id is None:
+        return
+    order = await _order(uow, event.order_id)
+    if order is None or order.receiver_id is not None:
+        return
+    order.receiver_id = event.receiver_id
+    order.version += 1
+    emit_receiver_assigned(uow, order, event.rule_name)
+
+
 HANDLERS = {
     "customers.customer.created": customer_changed,
     "customers.customer.updated": customer_changed,
@@ -128,4 +143,5 @@ HANDLERS = {
     "customers.customer.merged": customers_merged,
     "catalog.stock.reserved": stock_reserved,
     "catalog.stock.rejected": stock_rejected,
+    "rules.receiver_decision.made": receiver_decided,
 }

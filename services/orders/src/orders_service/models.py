@@ -95,6 +95,8 @@ class Order(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[uuid.UUID | None] = _uuid()
     created_by: Mapped[uuid.UUID | None] = _uuid()
+    # A portal order's receiver (POR-6): the staff member the rules engine chose.
+    receiver_id: Mapped[uuid.UUID | None] = _uuid()
     channel: Mapped[str] = mapped_column(Text)
     order_type: Mapped[str] = mapped_column(Text)
     shipping_method: Mapped[str] = mapped_column(Text)

@@ -31,6 +31,7 @@ class OrderFilter(BaseModel):
     )
     order_type: Literal["new_sale", "upsell"] | None = None
     owner_id: uuid.UUID | None = None
+    receiver_id: uuid.UUID | None = Field(default=None, description="a portal order's receiver")
     customer_id: uuid.UUID | None = None
     placed_from: IsoAwareDateTime | None = None
     placed_to: IsoAwareDateTime | None = Field(default=None, description="exclusive")
@@ -58,6 +59,7 @@ def apply(query: Select, f: OrderFilter) -> Select:
     for column, value in (
         (Order.order_type, f.order_type),
         (Order.owner_id, f.owner_id),
+        (Order.receiver_id, f.receiver_id),
         (Order.customer_id, f.customer_id),
     ):
         if value is not None:

@@ -98,6 +98,7 @@ def row(order: Order, now: datetime) -> OrderRow:
         channel=order.channel,
         order_type=order.order_type,
         owner_id=order.owner_id,
+        receiver_id=order.receiver_id,
         total=order.total,
         placed_at=order.placed_at,
         waiting_time=format_waiting(_waiting(order, now)),

@@ -1,5 +1,6 @@
 """Who sees which order (ORD-6, seed 001): a salesperson sees the orders they created or that
-were assigned to them; orders.view_all sees every order. A customer's profile lists all of
+were assigned to them, and the portal orders they receive (POR-6); orders.view_all sees every
+order. A customer's profile lists all of
 that customer's orders to whoever may see the customer (its owner, or customers.view_all).
 Anything else is answered as if it did not exist (404)."""
 
@@ -19,13 +20,23 @@ def sees_all(principal: Principal) -> bool:
 
 
 def may_see(principal: Principal, order: Order) -> bool:
-    return sees_all(principal) or principal.id in (order.created_by, order.owner_id)
+    return sees_all(principal) or principal.id in (
+        order.created_by,
+        order.owner_id,
+        order.receiver_id,
+    )
 
 
 def only_visible(query: Select, principal: Principal) -> Select:
     if sees_all(principal):
         return query
-    return query.where(or_(Order.created_by == principal.id, Order.owner_id == principal.id))
+    return query.where(
+        or_(
+            Order.created_by == principal.id,
+            Order.owner_id == principal.id,
+            Order.receiver_id == principal.id,
+        )
+    )
 
 
 def may_see_customer(principal: Principal, customer: CustomerCopy) -> bool:

@@ -1,5 +1,5 @@
 """Events the rules engine reacts to: identity's staff and departments, customers' changes and
-settings lists."""
+settings lists, the portal's receiver setting and orders' portal orders."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from rules_engine_service.assignment import plan_owner
 from rules_engine_service.condition_values import LIST_ITEM_READ_MODEL
 from rules_engine_service.domain.evaluation import first_match
 from rules_engine_service.models import DEPARTMENTS, STAFF, Decision
+from rules_engine_service.portal_orders import PORTAL, close_order, decide_receiver, save_setting
 from suite_shared.events.customers import CustomerCreated, CustomerUpdated
 from suite_shared.events.envelope import Envelope
+from suite_shared.events.orders import OrderCancelled, OrderCompleted, OrderPlaced
 from suite_shared.events.rules import OwnerDecisionMade
 from suite_shared.readmodels.departments import DepartmentReadModel
 from suite_shared.readmodels.users import UserReadModel
@@ -58,10 +60,27 @@ async def _decide(uow: UnitOfWork, envelope: Envelope, trigger: str, customer: d
     )
 
 
+async def order_placed(uow: UnitOfWork, envelope: Envelope, payload: OrderPlaced):
+    # Only an order placed on the portal gets its receiver here; the others cost nothing.
+    if payload.channel == PORTAL:
+        await decide_receiver(uow, envelope, payload)
+
+
+async def order_closed(
+    uow: UnitOfWork, envelope: Envelope, payload: OrderCompleted | OrderCancelled
+):
+    if payload.channel == PORTAL:
+        await close_order(uow.session, payload)
+
+
 HANDLERS = {
     **DepartmentReadModel(DEPARTMENTS).handlers(),
     **LIST_ITEM_READ_MODEL.handlers(),
     **UserReadModel(STAFF).handlers(),
     "customers.customer.created": customer_created,
     "customers.customer.updated": customer_updated,
+    "portal.settings.changed": save_setting,
+    "orders.order.placed": order_placed,
+    "orders.order.completed": order_closed,
+    "orders.order.cancelled": order_closed,
 }

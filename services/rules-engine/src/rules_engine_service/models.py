@@ -1,13 +1,13 @@
-"""Rules-engine tables: rules, the staff/department/settings-list read models, cursors, the
-decision log."""
+"""Rules-engine tables: owner rules and allocation rules, the staff/department/settings-list read
+models, the portal's receiver setting and open portal orders, cursors, the decision logs."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, Text, func
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from suite_shared.db import new_metadata
@@ -90,5 +90,84 @@ class Decision(Base):
     owner_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     department_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     trigger: Mapped[str] = mapped_column(Text)
+    event_id: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# ---- RUL-3: the receiver of portal orders ----------------------------------------------------
+class AllocationRule(Base):
+    """Who may receive a portal order: a list of users in order, or a department's members in
+    the department's order; chosen round-robin or least-loaded (domain/allocation.py)."""
+
+    __tablename__ = "allocation_rules"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    name: Mapped[str] = mapped_column(Text)
+    name_search: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    target: Mapped[str] = mapped_column(Text)  # "users" or "department"
+    user_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)), default=list)
+    department_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    method: Mapped[str] = mapped_column(Text)  # "round_robin" or "least_loaded"
+    created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AllocationCursor(Base):
+    """The last user a rule chose; made with the rule, locked while choosing the next one (so
+    two orders at once queue on it), and kept across restarts."""
+
+    __tablename__ = "allocation_cursors"
+
+    rule_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True),
+        ForeignKey("allocation_rules.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    last_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class PortalReceiverSetting(Base):
+    """The portal's receiver of its orders, from portal.settings.changed: one row, the highest
+    version the portal has sent."""
+
+    __tablename__ = "portal_receiver_setting"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    receiver_kind: Mapped[str | None] = mapped_column(Text)  # "user", "rule" or none yet
+    receiver_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    receiver_rule_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class PortalOrderLoad(Base):
+    """A portal order, its receiver and whether it is still open: least-loaded counts the open
+    ones. An order completed or cancelled before its placement arrived is kept closed, so the
+    late placement does not count it open."""
+
+    __tablename__ = "portal_order_loads"
+
+    order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    receiver_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    open: Mapped[bool] = mapped_column(Boolean)
+
+
+class ReceiverDecision(Base):
+    """Who got a portal order and why (RUL-5), one per order; also when nobody could."""
+
+    __tablename__ = "receiver_decisions"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    order_number: Mapped[str] = mapped_column(Text)
+    customer_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    receiver_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    rule_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    rule_name: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(Text)  # user, round_robin, least_loaded, none
+    reason: Mapped[str] = mapped_column(Text)
     event_id: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -153,3 +153,91 @@ class DryRunOut(BaseModel):
     department_id: uuid.UUID | None
     note: str
     rules: list[RuleVerdictOut]
+
+
+# ---- RUL-3: allocation rules, the receivers of portal orders ---------------------------------
+AllocationTarget = Literal["users", "department"]
+AllocationMethod = Literal["round_robin", "least_loaded"]
+MAX_RULE_USERS = 200
+
+
+class AllocationRuleCreate(BaseModel):
+    """``target`` "users" takes ``user_ids`` in the order they take turns; "department" takes
+    ``department_id``, whose members take turns in the department's order."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=200)
+    active: StrictBool = True
+    target: AllocationTarget
+    user_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_RULE_USERS)
+    department_id: uuid.UUID | None = None
+    method: AllocationMethod = "round_robin"
+
+
+class AllocationRuleUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    active: StrictBool | None = None
+    target: AllocationTarget | None = None
+    user_ids: list[uuid.UUID] | None = Field(default=None, max_length=MAX_RULE_USERS)
+    department_id: uuid.UUID | None = None
+    method: AllocationMethod | None = None
+    version: StrictInt | None = None
+
+
+class AllocationRuleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    name: str
+    active: bool
+    target: str
+    user_ids: list[uuid.UUID]
+    department_id: uuid.UUID | None
+    method: str
+    created_by: uuid.UUID | None
+    updated_by: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    # The portal's receiver setting names this rule now (it cannot be deleted meanwhile).
+    portal_receiver: bool = False
+
+
+class CandidateOut(BaseModel):
+    user_id: uuid.UUID
+    name: str | None
+    active: bool
+    open_orders: int  # open portal orders this user receives now
+    chosen: bool
+    skipped: str | None  # why the pick passed over them; null for the one chosen
+
+
+class AllocationDryRunOut(BaseModel):
+    """Who the rule would give the next portal order to, and why; nothing moves."""
+
+    rule_id: uuid.UUID
+    rule_name: str
+    active: bool
+    method: str
+    target: str
+    department_id: uuid.UUID | None
+    portal_receiver: bool  # the portal's receiver setting uses this rule now
+    receiver_id: uuid.UUID | None
+    reason: str
+    cursor_last_user_id: uuid.UUID | None
+    cursor: str
+    candidates: list[CandidateOut]
+
+
+class ReceiverDecisionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    order_id: uuid.UUID
+    order_number: str
+    customer_id: uuid.UUID
+    receiver_id: uuid.UUID | None
+    rule_id: uuid.UUID | None
+    rule_name: str | None
+    method: str
+    reason: str
+    at: datetime

@@ -10,6 +10,7 @@ from suite_shared.events import (  # noqa: F401  (registers the types)
     identity,
     loyalty,
     orders,
+    portal,
     rules,
 )
 from suite_shared.events.envelope import Envelope, new_envelope

@@ -59,11 +59,21 @@ class OrderSnapshot(EventPayload):
     voucher_discount: int = 0
     affiliate_id: uuid.UUID | None = None
     loyalty_tier: str | None = None
+    # Who takes care of a portal order (POR-6): assigned from the rules engine's decision.
+    receiver_id: uuid.UUID | None = None
 
 
 @event_type("orders.order.placed")
 class OrderPlaced(OrderSnapshot):
     pass
+
+
+@event_type("orders.order.receiver_assigned")
+class OrderReceiverAssigned(OrderSnapshot):
+    """A portal order got its receiver (``receiver_id``, POR-6); customers notes it in the
+    customer's timeline for the receiver."""
+
+    rule_name: str | None = None
 
 
 @event_type("orders.order.confirmed")

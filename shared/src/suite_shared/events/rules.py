@@ -19,3 +19,20 @@ class OwnerDecisionMade(EventPayload):
     # The customer version the rule was evaluated against: customers ignores the decision if
     # someone changed the owner after that version.
     based_on_version: int
+
+
+@event_type("rules.receiver_decision.made")
+class ReceiverDecisionMade(EventPayload):
+    """The receiver of a portal order (POR-6, RUL-3), chosen by the portal's receiver setting:
+    a user named there, or an allocation rule (round-robin or least-loaded). Orders assigns it.
+    ``receiver_id`` is None when nobody could be chosen (no setting yet, a rule with no active
+    member); ``reason`` then says why."""
+
+    order_id: uuid.UUID
+    order_number: str
+    customer_id: uuid.UUID
+    receiver_id: uuid.UUID | None
+    rule_id: uuid.UUID | None
+    rule_name: str | None
+    method: str  # user, round_robin, least_loaded, none
+    reason: str

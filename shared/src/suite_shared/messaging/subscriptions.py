@@ -12,6 +12,12 @@ ORDER_EVENTS = frozenset(
     f"orders.order.{verb}"
     for verb in ("placed", "confirmed", "contracted", "delivering", "completed", "cancelled")
 )
+CUSTOMER_EVENTS = frozenset(
+    f"customers.customer.{verb}" for verb in ("created", "updated", "owner_changed", "deleted")
+)
+PRODUCT_EVENTS = frozenset(
+    f"catalog.product.{verb}" for verb in ("created", "updated", "status_changed")
+)
 DEPARTMENT_EVENTS = frozenset(
     f"identity.department.{verb}" for verb in ("created", "updated", "deleted")
 )
@@ -24,10 +30,16 @@ SUBSCRIPTIONS: dict[str, frozenset[str]] = {
         "customers.list_item.changed",
         "identity.user.created",
         "identity.user.updated",
+        # RUL-3: the receiver of portal orders, and the open portal orders per receiver.
+        "portal.settings.changed",
+        "orders.order.placed",
+        "orders.order.completed",
+        "orders.order.cancelled",
     },
     "customers": DEPARTMENT_EVENTS
     | ORDER_EVENTS
     | {
+        "orders.order.receiver_assigned",
         "rules.owner_decision.made",
         "identity.user.created",
         "identity.user.updated",
@@ -42,21 +54,14 @@ SUBSCRIPTIONS: dict[str, frozenset[str]] = {
             "customers.list_item.changed",
         }
     ),
-    "loyalty": frozenset(
-        {
-            "customers.customer.created",
-            "customers.customer.updated",
-            "customers.customer.owner_changed",
-            "customers.customer.deleted",
-            "catalog.product.created",
-            "catalog.product.updated",
-            "catalog.product.status_changed",
-            "orders.order.placed",
-            "orders.order.completed",
-            "orders.order.cancelled",
-            "orders.order.returned",
-        }
-    ),
+    "loyalty": CUSTOMER_EVENTS
+    | PRODUCT_EVENTS
+    | {
+        "orders.order.placed",
+        "orders.order.completed",
+        "orders.order.cancelled",
+        "orders.order.returned",
+    },
     "orders": frozenset(
         {
             "catalog.stock.reserved",
@@ -66,8 +71,11 @@ SUBSCRIPTIONS: dict[str, frozenset[str]] = {
             "customers.customer.owner_changed",
             "customers.customer.deleted",
             "customers.customer.merged",
+            "rules.receiver_decision.made",
         }
     ),
+    # Accounts and logins need the customers; the catalogue, orders and e-mails come next.
+    "portal": CUSTOMER_EVENTS,
 }
 
 

@@ -41,6 +41,7 @@ def test_settings(
         "amqp_url": amqp_url,
         "broker_namespace": namespace,
         "jwt_public_jwks": public_jwks,
+        "portal_public_jwks": public_jwks,
         "consumer_retry_delays_ms": TEST_RETRY_DELAYS_MS,
         "consumer_max_attempts": 3,
         "declare_all_consumer_queues": False,

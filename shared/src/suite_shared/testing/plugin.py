@@ -34,10 +34,21 @@ def public_jwks(signing_key: SigningKey) -> str:
 
 
 class TokenFactory:
-    def __init__(self, key: SigningKey, issuer: str = "suite-identity", audience: str = "suite"):
+    """Test tokens signed with the session's key: staff tokens as identity issues them,
+    customer tokens (``kind="customer"``) as the portal does (the verifiers refuse a customer
+    token from identity). Test settings trust the key for both issuers."""
+
+    def __init__(
+        self,
+        key: SigningKey,
+        issuer: str = "suite-identity",
+        audience: str = "suite",
+        customer_issuer: str = "suite-portal",
+    ):
         self.key = key
         self.issuer = issuer
         self.audience = audience
+        self.customer_issuer = customer_issuer
 
     def __call__(
         self,
@@ -55,7 +66,7 @@ class TokenFactory:
             "name": "Test User",
             "perms": sorted(permissions),
             "typ": "access",
-            "iss": self.issuer,
+            "iss": self.customer_issuer if kind == "customer" else self.issuer,
             "aud": self.audience,
             "iat": now,
             "exp": now + ttl,

@@ -16,22 +16,12 @@ from suite_shared import idempotency
 from suite_shared.auth import CurrentPrincipal, Principal, require
 from suite_shared.errors import conflict, invalid, not_found
 from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader
+from suite_shared.images import read_limited
 from suite_shared.service import Session, Uow
 
 router = APIRouter(prefix="/products/{product_id}/images", tags=["products"])
 MANAGE = require("catalog.manage")
 MAX_IMAGES = 10
-
-
-async def _read_limited(request: Request) -> bytes:
-    """The body, refusing more than the limit without holding an oversized upload in memory."""
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise invalid("body", f"An image may be at most {MAX_BYTES // (1024 * 1024)} MB")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 @router.post(
@@ -56,7 +46,7 @@ async def upload_image(
     principal: Principal = MANAGE,
     idempotency_key: IdempotencyKeyHeader = None,
 ):
-    data = await _read_limited(request)
+    data = await read_limited(request, MAX_BYTES)
     claimed = await idempotency.claim(
         uow.session,
         "catalog.product_images.upload",

@@ -20,7 +20,7 @@ from suite_shared.pagination import Page, Pagination, fetch_page
 from suite_shared.service import Session, Uow
 
 router = APIRouter(tags=["timeline"])
-Kind = Literal["call", "email", "meeting", "note", "message", "order", "tier"]
+Kind = Literal["call", "email", "meeting", "note", "message", "order", "order_receiver", "tier"]
 
 
 @router.post(

@@ -163,6 +163,7 @@ class OrderOut(BaseModel):
     customer_phone: str | None
     owner_id: uuid.UUID | None
     created_by: uuid.UUID | None
+    receiver_id: uuid.UUID | None = None
     channel: str
     order_type: str
     shipping_method: str
@@ -254,6 +255,7 @@ class OrderRow(BaseModel):
     channel: str
     order_type: str
     owner_id: uuid.UUID | None
+    receiver_id: uuid.UUID | None = None
     total: int
     placed_at: datetime
     waiting_time: str | None
