@@ -34,7 +34,7 @@ async def test_an_event_waits_for_consumers_that_never_ran(amqp_url, broker_name
             "catalog": 1,
             "orders": 0,
             "loyalty": 1,
-            "portal": 0,
+            "portal": 1,
         }
     finally:
         await publisher.close()

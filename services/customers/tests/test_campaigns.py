@@ -1,12 +1,9 @@
 """CUS-9 bulk messages: real SMTP (aiosmtpd started here), per-recipient status, timeline
 entries, and resuming after a restart without sending anyone the same campaign twice."""
 
-import email
 import uuid
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import update
 
 from customers_service.app import create_app
@@ -14,27 +11,14 @@ from customers_service.models import CampaignRecipient
 from suite_shared.testing.apps import app_client
 from suite_shared.testing.assertions import assert_problem
 from suite_shared.testing.infra import eventually
+from suite_shared.testing.mail import smtp_server
 from suite_shared.testing.servers import free_port
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(
-            (envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 OK"
 
 
 @pytest.fixture
 def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 def auth(token: str) -> dict:

@@ -5,6 +5,7 @@ import uuid
 from datetime import UTC, datetime
 
 from suite_shared.events.orders import OrderPlaced, OrderReceiverAssigned
+from suite_shared.testing.events import handled, publish, redeliver
 from suite_shared.testing.infra import eventually
 
 from .test_timeline import auth, new_customer
@@ -36,11 +37,15 @@ async def test_the_receiver_is_noted_once_in_the_timeline(app, client, make_toke
     assigned = portal_order(
         OrderReceiverAssigned, customer, order_id, receiver_id=receiver, rule_name="Chia đều"
     )
-    async with app.state.runtime.uow() as uow:
-        uow.emit("orders.order.placed", portal_order(OrderPlaced, customer, order_id))
-        uow.emit("orders.order.receiver_assigned", assigned)
-        uow.emit("orders.order.receiver_assigned", assigned)  # a duplicate
-        await uow.commit()
+    # The assignment handled before the placement (the broker does not promise their order),
+    # and delivered twice.
+    first = await publish(app, "orders", "orders.order.receiver_assigned", assigned, version=2)
+    await eventually(lambda: handled(app, first))
+    await redeliver(app, first)
+    placed = await publish(
+        app, "orders", "orders.order.placed", portal_order(OrderPlaced, customer, order_id)
+    )
+    await eventually(lambda: handled(app, placed))
 
     async def entries():
         items = (await client.get(f"/customers/{customer}/timeline", headers=auth(token))).json()[

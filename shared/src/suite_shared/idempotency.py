@@ -150,6 +150,40 @@ async def claim(
     return Claim(operation, actor, key, replay)
 
 
+async def replay_of(
+    session: AsyncSession, operation: str, actor: uuid.UUID, key: str | None, body: Any
+) -> JSONResponse | None:
+    """The answer a finished earlier request with ``key`` got, without reserving the key: for
+    a route that must ask another service before it writes (and holds no connection while it
+    waits), then claims and remembers in one short transaction of its own."""
+    if not key:
+        return None
+    previous = (
+        await session.execute(
+            select(
+                idempotent_requests.c.request_hash,
+                idempotent_requests.c.status_code,
+                idempotent_requests.c.response,
+            ).where(
+                idempotent_requests.c.operation == operation,
+                idempotent_requests.c.actor == actor,
+                idempotent_requests.c.key == key,
+            )
+        )
+    ).one_or_none()
+    if previous is None or previous.status_code is None:
+        return None
+    if previous.request_hash != request_hash(body):
+        raise Problem(
+            422,
+            "idempotency-key-reused",
+            "Invalid input",
+            "This Idempotency-Key was used for a different request",
+            field=HEADER,
+        )
+    return JSONResponse(previous.response, status_code=200)
+
+
 async def remember(session: AsyncSession, claimed: Claim, response: Any, status_code=201) -> None:
     """Store the answer with the key, in the transaction that did the work."""
     if claimed.key is None:

@@ -50,6 +50,10 @@ async def order_changed(uow: UnitOfWork, envelope: Envelope, order: OrderSnapsho
     # Events may arrive out of order: a finished order never goes back to an open status.
     if entry.details.get("status") in ("completed", "cancelled"):
         return
+    # The receiver is given once and never taken away; an earlier event handled late (the
+    # placement after the assignment) must not drop it.
+    if "receiver_id" in entry.details and "receiver_id" not in details:
+        details["receiver_id"] = entry.details["receiver_id"]
     entry.details = details
 
 

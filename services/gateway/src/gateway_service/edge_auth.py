@@ -20,10 +20,15 @@ PUBLIC_PATHS = frozenset(
         ("portal", "/auth/refresh"),
         ("portal", "/auth/logout"),
         ("portal", "/.well-known/jwks.json"),
+        ("portal", "/lookup"),
     }
 )
 # (service, path prefix) pairs reachable without a token: the portal's pages before login.
-PUBLIC_PREFIXES = (("portal", "/public/"), ("portal", "/images/"))
+PUBLIC_PREFIXES = (
+    ("portal", "/public/"),
+    ("portal", "/images/"),
+    ("portal", "/orders/link/"),
+)
 
 
 # (service, path) pairs only the suite's own processes call, never answered through the gateway:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from portal_service import settings_store
+from portal_service import notifications, settings_store
 from portal_service.deps import PortalContext
 from portal_service.domain.customer_tokens import random_password
 from portal_service.models import CUSTOMERS, Account, RefreshToken
@@ -83,6 +83,7 @@ async def grant(
     account.granted_by, account.granted_at, account.updated_at = principal.id, now, now
     await uow.session.flush()
     emit_changed(uow, account, "granted", principal.id)
+    await notifications.on_account_granted(uow.session, ctx.settings, account, password)
     return Granted(account, password)
 
 
@@ -127,6 +128,7 @@ async def reset(uow: UnitOfWork, ctx: PortalContext, account: Account, actor) ->
     await end_sessions(uow, ctx, account, "reset")
     _touch(account)
     emit_changed(uow, account, "reset", actor)
+    await notifications.on_account_granted(uow.session, ctx.settings, account, password)
     return Granted(account, password)
 
 

@@ -9,13 +9,17 @@ from fastapi import FastAPI
 
 from portal_service import accounts
 from portal_service.api import accounts as accounts_api
-from portal_service.api import auth, public
+from portal_service.api import auth, cart, lookup, orders, points, public, shop, tickets
 from portal_service.api import settings as settings_api
 from portal_service.deps import EXTRAS_KEY, PortalContext, make_passwords
-from portal_service.handlers import HANDLERS
+from portal_service.handlers import handlers
 from portal_service.keys import portal_key_ring
+from portal_service.notifications import SENDER_KEY, MailSender
 from portal_service.settings import PortalSettings
+from portal_service.upstream import EXTRAS_KEY as UPSTREAM_KEY
+from portal_service.upstream import Upstream
 from suite_shared.auth import CUSTOMER, Issuer, TokenVerifier
+from suite_shared.mail import SmtpMailer
 from suite_shared.revocations import combined_fetch, http_fetch
 from suite_shared.service import Runtime, create_service_app, make_verifier
 from suite_shared.signing_keys import KeyRing
@@ -51,6 +55,13 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     async def start(runtime: Runtime) -> None:
         keys = await portal_key_ring(runtime.session_factory, settings)
         runtime.extras[EXTRAS_KEY] = PortalContext(settings, passwords, keys)
+        runtime.extras[UPSTREAM_KEY] = Upstream.from_settings(settings)
+        if settings.mail_sender_enabled:
+            sender = MailSender(
+                runtime, SmtpMailer.from_settings(settings), settings.mail_poll_interval_s
+            )
+            runtime.extras[SENDER_KEY] = sender
+            await sender.start()
         app.state.verifier = own_verifier(settings, keys, app.state.verifier)
         listener = runtime.revocations
         assert listener is not None
@@ -60,14 +71,34 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
             functools.partial(own_revocations, runtime, settings.customer_access_token_ttl_s),
         )
 
+    async def stop(runtime: Runtime) -> None:
+        sender = runtime.extras.get(SENDER_KEY)
+        if isinstance(sender, MailSender):
+            await sender.stop()
+        upstream = runtime.extras.get(UPSTREAM_KEY)
+        if isinstance(upstream, Upstream):
+            await upstream.close()
+
     app = create_service_app(
         settings,
         title="Portal",
         description=(
             "The customer portal: settings, customer accounts and logins, self-service ordering."
         ),
-        routers=[settings_api.router, public.router, auth.router, accounts_api.router],
-        handlers=HANDLERS,
+        routers=[
+            settings_api.router,
+            public.router,
+            auth.router,
+            accounts_api.router,
+            shop.router,
+            cart.router,
+            lookup.router,
+            orders.router,
+            points.router,
+            tickets.router,
+        ],
+        handlers=handlers(settings),
         on_start=[start],
+        on_stop=[stop],
     )
     return app

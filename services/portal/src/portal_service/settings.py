@@ -35,5 +35,10 @@ class PortalSettings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+    mail_sender_enabled: bool = True
+    mail_poll_interval_s: float = 1.0
+    # Order lookups are limited per client: the client's address comes from the gateway's
+    # X-Forwarded-For (it replaces whatever the client sent), believed from these peers only.
+    trust_proxy_headers: bool = True
     # Where the portal's pages are reached from outside (links in e-mails).
     public_base_url: str = "http://127.0.0.1:8000"

@@ -74,8 +74,15 @@ SUBSCRIPTIONS: dict[str, frozenset[str]] = {
             "rules.receiver_decision.made",
         }
     ),
-    # Accounts and logins need the customers; the catalogue, orders and e-mails come next.
-    "portal": CUSTOMER_EVENTS,
+    "portal": CUSTOMER_EVENTS
+    | PRODUCT_EVENTS
+    | ORDER_EVENTS
+    | {
+        "catalog.category.changed",
+        "catalog.stock.changed",
+        "orders.order.receiver_assigned",
+        "loyalty.tier.changed",
+    },
 }
 
 
