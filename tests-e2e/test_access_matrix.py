@@ -15,7 +15,9 @@ roles…) are not per-owner: their writes are covered by (c). A path parameter i
 fails the test, so a new per-owner resource cannot slip by unnoticed: add it to one of them.
 
 A customer logged in on the portal is the second outsider: every such operation is checked
-against their token too (403 for staff routes, 404 for everything else).
+against their token too. An operation declares who may call it (``x-caller-kind``): the other
+kind of caller gets 403, the right kind 404 on an object that is not theirs; salesperson A's
+customer has an account and opens a ticket, so the customers' own routes are in (b) too.
 """
 
 from __future__ import annotations
@@ -58,7 +60,12 @@ SHARED = {
     "code",
     "affiliate_id",
     "access_path",  # the portal's public page
+    "priority_id",  # the portal's ticket priorities (a settings list)
+    # An order's link from its e-mail: holding the token is the access (a capability URL, public
+    # like the lookup); an outsider without it cannot guess one.
+    "link_token",
 }
+PORTAL_PASSWORD = "ChaoMung2026"  # the portal's default password for new accounts
 OWN_HEADERS = {"authorization", "idempotency-key"}  # the caller's token; no replays
 NIL = "00000000-0000-4000-8000-000000000000"
 Operation = tuple[str, str, dict]  # (method, path, the OpenAPI operation)
@@ -227,11 +234,12 @@ async def owned_objects(gateway, admin_token: str, token: str) -> dict[str, str]
         return await created(answer)
 
     order = await eventually(place, timeout=20)
+    shop_phone = random_phone()
     shop = await created(
         await gateway.post(
             "/customers/customers",
             headers=sales,
-            json={"name": "Tạp hoá A", "kind": "person", "phone": random_phone()},
+            json={"name": "Tạp hoá A", "kind": "person", "phone": shop_phone},
         )
     )
 
@@ -244,6 +252,14 @@ async def owned_objects(gateway, admin_token: str, token: str) -> dict[str, str]
         return await created(answer)
 
     account = await eventually(grant, timeout=20)
+    shop_token = await first_login(gateway, shop_phone)
+    ticket = await created(
+        await gateway.post(
+            "/portal/tickets",
+            headers=bearer(shop_token),
+            json={"kind": "support", "subject": "Giao thiếu hàng", "body": "Thiếu 2 chai"},
+        )
+    )
     return {
         "customer_id": cid,
         "contact_id": contact["id"],
@@ -253,6 +269,7 @@ async def owned_objects(gateway, admin_token: str, token: str) -> dict[str, str]
         "campaign_id": campaign["id"],
         "order_id": order["id"],
         "account_id": account["id"],
+        "ticket_id": ticket["id"],
     }
 
 
@@ -260,21 +277,40 @@ def random_phone() -> str:
     return "09" + "".join(random.choice("0123456789") for _ in range(8))
 
 
-async def portal_customer_token(gateway, admin_token: str) -> str:
-    """A customer of the portal, logged in: the second outsider."""
-    admin = bearer(admin_token)
+async def open_portal(gateway, admin_token: str) -> None:
+    """The portal on, with a default password for the accounts staff grant."""
     settings = await gateway.put(
         "/portal/settings",
-        headers=admin,
+        headers=bearer(admin_token),
         json={
             "enabled": True,
             "access_path": "matran" + uuid.uuid4().hex[:8],
             "display_name": "Cổng thử",
             "hotline": "1900 1234",
-            "default_password": "ChaoMung2026",
+            "default_password": PORTAL_PASSWORD,
         },
     )
     assert settings.status_code == 200, settings.text
+
+
+async def first_login(gateway, phone: str) -> str:
+    """Log a granted customer in: the default password, then their own (forced)."""
+    login = await gateway.post(
+        "/portal/auth/login", json={"login": phone, "password": PORTAL_PASSWORD}
+    )
+    assert login.status_code == 200, login.text
+    tokens = await gateway.post(
+        "/portal/auth/first-password",
+        json={"change_ticket": login.json()["change_ticket"], "new_password": "RiengToi2026"},
+    )
+    assert tokens.status_code == 200, tokens.text
+    return tokens.json()["access_token"]
+
+
+async def portal_customer_token(gateway, admin_token: str) -> str:
+    """A customer of the portal (the admin's, not salesperson A's), logged in: the second
+    outsider."""
+    admin = bearer(admin_token)
     phone = random_phone()
     customer = await gateway.post(
         "/customers/customers", headers=admin, json={"name": "Khách cổng", "phone": phone}
@@ -289,15 +325,20 @@ async def portal_customer_token(gateway, admin_token: str) -> str:
 
     granted = await eventually(grant, timeout=20)
     assert granted.status_code == 201, granted.text
-    login = await gateway.post(
-        "/portal/auth/login", json={"login": phone, "password": "ChaoMung2026"}
-    )
-    tokens = await gateway.post(
-        "/portal/auth/first-password",
-        json={"change_ticket": login.json()["change_ticket"], "new_password": "RiengToi2026"},
-    )
-    assert tokens.status_code == 200, tokens.text
-    return tokens.json()["access_token"]
+    return await first_login(gateway, phone)
+
+
+def expected_statuses(operation: dict, permissions: set[str] | None) -> set[int]:
+    """What an outsider gets: 403 when the operation is not for their kind of caller or needs
+    a permission they lack, else 404 (the object is not theirs). ``permissions`` is None for a
+    customer of the portal."""
+    kind = operation.get("x-caller-kind")
+    if permissions is None:
+        if kind == "staff" or operation.get("x-required-permissions"):
+            return {403}
+        return {404} if kind == "customer" else {403, 404}
+    needs = set(operation.get("x-required-permissions", [])) - permissions
+    return {403} if needs or kind == "customer" else {404}
 
 
 def valid_request(schema, method: str, path: str, values: dict) -> schemathesis.Case:
@@ -327,12 +368,12 @@ def valid_request(schema, method: str, path: str, values: dict) -> schemathesis.
 async def test_another_salesperson_sees_none_of_a_salespersons_objects(
     gateway, admin_token, document, create_salesperson
 ):
+    await open_portal(gateway, admin_token)
     _, a_token = await create_salesperson("SalesA")
     objects = await owned_objects(gateway, admin_token, a_token)
     _, b_token = await create_salesperson("SalesB")
     b_permissions = set(claims(b_token).get("perms", []))
-    # Everyone who may not see A's objects: another salesperson, and a customer of the portal
-    # (refused staff routes with 403, and everything else as if it did not exist).
+    # Everyone who may not see A's objects: another salesperson, and a customer of the portal.
     outsiders = {
         "salesperson B": (b_token, b_permissions),
         "a portal customer": (await portal_customer_token(gateway, admin_token), None),
@@ -351,11 +392,7 @@ async def test_another_salesperson_sees_none_of_a_salespersons_objects(
         case = valid_request(schema, method, path, values)
         for who, (token, permissions) in outsiders.items():
             checked += 1
-            if permissions is None:
-                expected = {403, 404}
-            else:
-                needs = set(operation.get("x-required-permissions", [])) - permissions
-                expected = {403} if needs else {404}
+            expected = expected_statuses(operation, permissions)
             generated = case.headers or {}
             headers = {
                 **{k: v for k, v in generated.items() if k.lower() not in OWN_HEADERS},

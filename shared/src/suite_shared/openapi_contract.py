@@ -9,7 +9,8 @@
   429/503 where they can occur; an operation that does not depend on the caller's token
   (``current_principal``) is declared public (``security: []``), every other one needs the
   bearer token; the permissions an operation's ``require(...)`` asks for are listed under
-  ``x-required-permissions`` (the access-matrix gate reads them).
+  ``x-required-permissions`` (the access-matrix gate reads them), and an operation only one
+  kind of caller may use (staff or customers of the portal) says which in ``x-caller-kind``.
 * **Method routing**: a request is matched against every route whose path matches, and a
   literal segment wins over a path parameter (``/users/me`` is never parsed as a user id,
   whatever the method); when no route for that path takes the method, the answer is a 405
@@ -31,7 +32,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import get_route_path
 from starlette.types import Receive, Scope, Send
 
-from suite_shared.auth import current_principal
+from suite_shared.auth import current_principal, customer_principal, staff_principal
 from suite_shared.errors import PROBLEM_JSON
 
 PROBLEM = "Problem"
@@ -94,6 +95,17 @@ def _dependants(dependant: Dependant) -> Iterator[Dependant]:
 
 def _needs_token(route) -> bool:
     return any(d.call is current_principal for d in _dependants(route.dependant))
+
+
+def _caller_kind(route) -> str | None:
+    """ "staff" or "customer" when the route takes only that kind of caller (a
+    ``staff_principal`` / ``customer_principal`` dependency, or ``require``, which is staff's)."""
+    for dependant in _dependants(route.dependant):
+        if dependant.call is customer_principal:
+            return "customer"
+        if dependant.call is staff_principal:
+            return "staff"
+    return None
 
 
 def _required_permissions(route) -> list[str]:
@@ -161,6 +173,10 @@ def document_operation(operation: dict, route, method: str) -> None:
     permissions = _required_permissions(route)
     if permissions:
         operation["x-required-permissions"] = permissions
+    kind = _caller_kind(route)
+    if kind is not None:
+        # Who may call it at all; the other kind is refused 403 (the access matrix reads it).
+        operation["x-caller-kind"] = kind
 
 
 def _refers_to(node: Any, names: tuple[str, ...]) -> bool:
