@@ -12,6 +12,7 @@ import pytest
 
 from suite_shared.testing.e2e import ADMIN_EMAIL, ADMIN_PASSWORD, running_suite
 from suite_shared.testing.infra import eventually
+from suite_shared.testing.mail import Inbox, smtp_server
 
 PORT_OFFSET = 1000  # 9000-9003: out of the way of a `make run` on the default ports
 
@@ -28,12 +29,26 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-async def suite(postgres_url, amqp_url, tmp_path_factory):
+def mail_server():
+    """A real SMTP server every service of the suite sends its e-mail to."""
+    with smtp_server() as (controller, inbox):
+        yield controller, inbox
+
+
+@pytest.fixture(scope="session")
+def inbox(mail_server) -> Inbox:
+    return mail_server[1]
+
+
+@pytest.fixture(scope="session")
+async def suite(postgres_url, amqp_url, tmp_path_factory, mail_server):
+    controller, _ = mail_server
     async with running_suite(
         postgres_url,
         amqp_url,
         port_offset=int(os.environ.get("E2E_PORT_OFFSET", PORT_OFFSET)),
         log_dir=str(tmp_path_factory.mktemp("suite-logs")),
+        extra_env={"SMTP_HOST": controller.hostname, "SMTP_PORT": str(controller.port)},
     ) as suite:
         yield suite
 
@@ -126,5 +141,75 @@ def create_price_list(gateway, admin_token):
 
     async def create(body: dict) -> dict:
         return await _created_once_known(gateway, admin_token, "/catalog/price-lists", body)
+
+    return create
+
+
+def _bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def put_loyalty_program(gateway, admin_token: str, **values) -> dict:
+    """The loyalty program as it is, with ``values`` changed."""
+    admin = _bearer(admin_token)
+    current = (await gateway.get("/loyalty/program", headers=admin)).json()
+    body = {k: v for k, v in current.items() if k not in ("updated_at", "updated_by")}
+    body.update(values)
+    answer = await gateway.put("/loyalty/program", headers=admin, json=body)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+@pytest.fixture
+def points_program(gateway, admin_token):
+    """An async callable: the loyalty program on, 1 point per 10,000 đồng paid, a point worth
+    1,000 đồng, no other rule."""
+
+    async def put() -> dict:
+        return await put_loyalty_program(
+            gateway,
+            admin_token,
+            enabled=True,
+            dong_per_point=10_000,
+            point_value=1_000,
+            min_purchases=0,
+            min_balance_to_keep=0,
+            earn_base_vat="after_vat",
+            earn_include_shipping=False,
+            maturation_days=0,
+            expiry_days=None,
+            max_points_per_order=None,
+            max_percent_per_order=None,
+        )
+
+    return put
+
+
+@pytest.fixture
+def stocked_product(gateway, admin_token):
+    """An async factory: a new product (a unique name starting with ``name``) with 1,000 of its
+    base unit in the warehouse."""
+
+    async def create(price: int, *, unit: str, name: str) -> dict:
+        admin = _bearer(admin_token)
+        product = await gateway.post(
+            "/catalog/products",
+            headers=admin,
+            json={"name": f"{name} {uuid.uuid4().hex[:6]}", "base_unit": unit, "base_price": price},
+        )
+        assert product.status_code == 201, product.text
+        product = product.json()
+        (warehouse,) = (await gateway.get("/catalog/warehouses", headers=admin)).json()["items"]
+        stocked = await gateway.post(
+            "/catalog/stock/adjustments",
+            headers=admin,
+            json={
+                "warehouse_id": warehouse["id"],
+                "reason": "Nhập kho",
+                "lines": [{"product_id": product["id"], "counted": 1000}],
+            },
+        )
+        assert stocked.status_code == 200, stocked.text
+        return product
 
     return create

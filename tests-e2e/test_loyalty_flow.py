@@ -16,56 +16,6 @@ def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def _put_program(gateway, admin: dict, **values) -> dict:
-    current = (await gateway.get("/loyalty/program", headers=admin)).json()
-    body = {k: v for k, v in current.items() if k not in ("updated_at", "updated_by")}
-    body.update(values)
-    answer = await gateway.put("/loyalty/program", headers=admin, json=body)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-async def _program(gateway, admin: dict) -> dict:
-    """1 point per 10,000 đồng paid, a point worth 1,000 đồng, no other rule."""
-    return await _put_program(
-        gateway,
-        admin,
-        enabled=True,
-        dong_per_point=10_000,
-        point_value=1_000,
-        min_purchases=0,
-        min_balance_to_keep=0,
-        earn_base_vat="after_vat",
-        earn_include_shipping=False,
-        maturation_days=0,
-        expiry_days=None,
-        max_points_per_order=None,
-        max_percent_per_order=None,
-    )
-
-
-async def _stocked_product(gateway, admin: dict, price: int) -> dict:
-    product = await gateway.post(
-        "/catalog/products",
-        headers=admin,
-        json={"name": f"Dầu ăn {uuid.uuid4().hex[:6]}", "base_unit": "thùng", "base_price": price},
-    )
-    assert product.status_code == 201, product.text
-    product = product.json()
-    (warehouse,) = (await gateway.get("/catalog/warehouses", headers=admin)).json()["items"]
-    stocked = await gateway.post(
-        "/catalog/stock/adjustments",
-        headers=admin,
-        json={
-            "warehouse_id": warehouse["id"],
-            "reason": "Nhập kho",
-            "lines": [{"product_id": product["id"], "counted": 1000}],
-        },
-    )
-    assert stocked.status_code == 200, stocked.text
-    return product
-
-
 class Shop:
     """One salesperson's customer ordering one product."""
 
@@ -221,11 +171,13 @@ async def _voucher(gateway, admin: dict) -> str:
     return code
 
 
-async def test_points_tiers_voucher_and_a_partial_return(gateway, admin_token, create_salesperson):
+async def test_points_tiers_voucher_and_a_partial_return(
+    gateway, admin_token, create_salesperson, points_program, stocked_product
+):
     admin = auth(admin_token)
-    await _program(gateway, admin)
+    await points_program()
     await _tiers(gateway, admin)
-    product = await _stocked_product(gateway, admin, 1_000_000)
+    product = await stocked_product(1_000_000, unit="thùng", name="Dầu ăn")
     shop = await _shop(gateway, admin, create_salesperson, "Mai", product)
 
     first = await shop.place(3)
@@ -265,12 +217,12 @@ async def test_points_tiers_voucher_and_a_partial_return(gateway, admin_token, c
 
 
 async def test_a_return_after_the_points_were_spent_leaves_a_negative_balance(
-    gateway, admin_token, create_salesperson
+    gateway, admin_token, create_salesperson, points_program, stocked_product
 ):
     admin = auth(admin_token)
-    product = await _stocked_product(gateway, admin, 1_000_000)
+    product = await stocked_product(1_000_000, unit="thùng", name="Dầu ăn")
     shop = await _shop(gateway, admin, create_salesperson, "Tuan", product)
-    await _program(gateway, admin)
+    await points_program()
 
     earning = await shop.place(3)
     await shop.complete(earning)
@@ -288,13 +240,13 @@ async def test_a_return_after_the_points_were_spent_leaves_a_negative_balance(
 
 
 async def test_concurrent_placements_never_spend_more_than_the_balance_or_the_last_voucher(
-    gateway, admin_token, create_salesperson
+    gateway, admin_token, create_salesperson, points_program, stocked_product
 ):
     """20 placements at once by one customer, each redeeming 50 of its 300 points: at most six
     get their points; and 10 at once for a voucher's one remaining use: exactly one gets it."""
     admin = auth(admin_token)
-    await _program(gateway, admin)
-    product = await _stocked_product(gateway, admin, 1_000_000)
+    await points_program()
+    product = await stocked_product(1_000_000, unit="thùng", name="Dầu ăn")
     shop = await _shop(gateway, admin, create_salesperson, "Lan", product)
     await shop.complete(await shop.place(3))
     await shop.balance_becomes(300)
@@ -326,18 +278,18 @@ async def test_concurrent_placements_never_spend_more_than_the_balance_or_the_la
 
 
 async def test_an_order_names_its_affiliate_by_code_and_the_commission_follows_it(
-    gateway, admin_token, create_salesperson
+    gateway, admin_token, create_salesperson, points_program, stocked_product
 ):
     """LOY-8 through the gateway: staff apply for a customer, approve them (their code), an
     order typed with that code names the affiliate, and completing it confirms the commission;
     the affiliate's own orders cannot use their own code."""
     admin = auth(admin_token)
-    await _program(gateway, admin)
+    await points_program()
     rule = await gateway.post(
         "/loyalty/commission-rules", headers=admin, json={"name": "Mặc định", "percent_bp": 500}
     )
     assert rule.status_code == 201, rule.text
-    product = await _stocked_product(gateway, admin, 1_000_000)
+    product = await stocked_product(1_000_000, unit="thùng", name="Dầu ăn")
     seller = await _shop(gateway, admin, create_salesperson, "Hung", product)
     buyer = await _shop(gateway, admin, create_salesperson, "Nga", product)
 

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from orders_service.service_http import ServiceHttp, Unavailable
 from suite_shared.errors import invalid_all
+from suite_shared.service_client import ServiceHttp, Unavailable
 
 CLIENT_KEY = "catalog_client"
 

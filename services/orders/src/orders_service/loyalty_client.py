@@ -17,7 +17,7 @@ from datetime import datetime
 import structlog
 from pydantic import BaseModel, Field, ValidationError
 
-from orders_service.service_http import ServiceHttp, Unavailable
+from suite_shared.service_client import ServiceHttp, Unavailable
 
 CLIENT_KEY = "loyalty_client"
 log = structlog.get_logger(__name__)

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders_service import events, visibility
 from orders_service.catalog_client import CatalogClient, quote_lines
-from orders_service.domain import totals
+from orders_service.domain import customer_orders, totals
 from orders_service.domain.status import PENDING
 from orders_service.loyalty_client import Hold, LoyaltyClient
 from orders_service.models import (
@@ -37,7 +37,7 @@ from orders_service.models import (
 )
 from orders_service.schemas.orders import OrderCreate
 from suite_shared.auth import Principal
-from suite_shared.errors import Problem, forbidden, invalid
+from suite_shared.errors import Problem, conflict, forbidden, invalid
 from suite_shared.text import fold, phone_search_key
 from suite_shared.uow import UnitOfWork
 
@@ -88,7 +88,32 @@ def search_text(customer: CustomerCopy, number: str) -> str:
     return " ".join(filter(None, parts))
 
 
-def _owner(principal: Principal, body: OrderCreate) -> uuid.UUID:
+def refused(refusal: customer_orders.Refusal, **extra) -> Problem:
+    """The problem of what a customer may not ask (``extra``: members of a 409)."""
+    if refusal.status == 403:
+        return forbidden(refusal.message)
+    if refusal.status == 409:
+        return conflict("illegal-transition", refusal.message, field=refusal.field, **extra)
+    return invalid(refusal.field, refusal.message)
+
+
+def check_customer_placement(principal: Principal, body: OrderCreate) -> None:
+    """A customer's own order (the portal's token) asks only what a customer may ask."""
+    if principal.kind == "customer":
+        refusal = customer_orders.placement_refusal(principal.id, body)
+        if refusal is not None:
+            raise refused(refusal)
+
+
+def staff_actor(principal: Principal) -> uuid.UUID | None:
+    """The staff member acting (placing, moving an order); None for the customer themself, on
+    the portal."""
+    return principal.id if principal.kind == "staff" else None
+
+
+def _owner(principal: Principal, body: OrderCreate, customer: CustomerCopy) -> uuid.UUID | None:
+    if principal.kind == "customer":
+        return customer.owner_id  # a customer's own order counts for their salesperson
     if body.owner_id is None or body.owner_id == principal.id:
         return principal.id
     if not principal.can(visibility.VIEW_ALL):
@@ -203,8 +228,9 @@ async def place(
         done := await previous_order(session, principal, idempotency_key, digest)
     ):
         return await session.get(Order, done), False
+    check_customer_placement(principal, body)
     customer = await customer_for(session, principal, body.customer_id)
-    owner_id = _owner(principal, body)
+    owner_id = _owner(principal, body, customer)
     # The catalog and loyalty are asked with no connection held: the reads' transaction ends
     # here (the customer's copy kept, detached) and the writes begin their own. Holding it
     # through their answers had 32 placements at once wait out the pool (503s) under load.
@@ -250,7 +276,7 @@ async def _write(
     digest: str,
     order_id: uuid.UUID,
     customer: CustomerCopy,
-    owner_id: uuid.UUID,
+    owner_id: uuid.UUID | None,
     quote: dict,
     money: totals.OrderMoney,
     hold: Hold | None,
@@ -280,7 +306,7 @@ async def _write(
         customer_phone=customer.phone,
         search_text=search_text(customer, number),
         owner_id=owner_id,
-        created_by=principal.id,
+        created_by=staff_actor(principal),
         channel=body.channel,
         order_type=body.order_type,
         shipping_method=body.shipping.method,
@@ -342,7 +368,7 @@ async def _write(
             from_status=None,
             to_status=PENDING,
             at=now,  # the order's placed_at: its card shows it without reading it back
-            actor=principal.id,
+            actor=staff_actor(principal),
             reason="",
         )
     )

@@ -2,6 +2,7 @@
 were assigned to them, and the portal orders they receive (POR-6); orders.view_all sees every
 order. A customer's profile lists all of
 that customer's orders to whoever may see the customer (its owner, or customers.view_all).
+A customer of the portal sees themself, and their own orders where a route lets them in.
 Anything else is answered as if it did not exist (404)."""
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ def sees_all(principal: Principal) -> bool:
 
 
 def may_see(principal: Principal, order: Order) -> bool:
+    if principal.kind == "customer":
+        return order.customer_id == principal.id
     return sees_all(principal) or principal.id in (
         order.created_by,
         order.owner_id,
@@ -40,6 +43,8 @@ def only_visible(query: Select, principal: Principal) -> Select:
 
 
 def may_see_customer(principal: Principal, customer: CustomerCopy) -> bool:
+    if principal.kind == "customer":
+        return customer.id == principal.id
     return (
         principal.can(VIEW_ALL_CUSTOMERS)
         or principal.can(VIEW_ALL)

@@ -115,7 +115,13 @@ async def history_of(session, order_id: uuid.UUID) -> list[HistoryOut]:
     rows = await session.scalars(
         select(OrderHistory).where(OrderHistory.order_id == order_id).order_by(OrderHistory.at)
     )
-    return [HistoryOut(status=h.status, event=h.event, at=h.at, reason=h.reason) for h in rows]
+    # One row per change of status: the events that leave it as it was (reserved, the receiver
+    # assigned, a line edited) are the staff's business, not the customer's.
+    history: list[HistoryOut] = []
+    for h in rows:
+        if not history or history[-1].status != h.status:
+            history.append(HistoryOut(status=h.status, event=h.event, at=h.at, reason=h.reason))
+    return history
 
 
 async def order_out(

@@ -73,6 +73,24 @@ async def save_order(uow: UnitOfWork, envelope: Envelope, order: OrderSnapshot) 
     )
 
 
+async def save_placed(session, answer: dict) -> None:
+    """The copy of an order just placed, from orders' answer, so that the customer can open it
+    and its QR at once; version 0, so that the placed event (its history row and the snapshot
+    it carries) overwrites it when it arrives. A copy already there is left as it is."""
+    lines = [{**line, "line_id": line["id"]} for line in answer["lines"]]
+    order = OrderSnapshot.model_validate({**answer, "order_id": answer["id"], "lines": lines})
+    await session.execute(
+        ORDER_UPSERT,
+        {
+            "id": order.order_id,
+            **{f: getattr(order, f) for f in FIELDS if f not in ("snapshot", "version")},
+            "snapshot": order.model_dump(mode="json"),
+            "version": 0,
+            "link_token": link_token(),
+        },
+    )
+
+
 def handlers(settings) -> dict:
     """Each order event: the copy and its history, then the e-mail it may cause (POR-7)."""
 

@@ -20,6 +20,7 @@ from orders_service import (
     views,
     visibility,
 )
+from orders_service.domain.customer_orders import CANCELLED_BY_CUSTOMER, status_refusal
 from orders_service.models import CustomerCopy, Order
 from orders_service.schemas.orders import (
     OrderCreate,
@@ -30,7 +31,7 @@ from orders_service.schemas.orders import (
     StatusIn,
 )
 from orders_service.search import OrderFilter, apply
-from suite_shared.auth import StaffPrincipal, bearer_token
+from suite_shared.auth import CurrentPrincipal, StaffPrincipal, bearer_token
 from suite_shared.errors import check_version, not_found
 from suite_shared.idempotency import RETRY_RESPONSE, IdempotencyKeyHeader, claim, remember
 from suite_shared.pagination import Page, Pagination, fetch_page
@@ -59,12 +60,13 @@ async def visible_order(session, principal, order_id: uuid.UUID, *, lock=False) 
 async def place_order(
     body: OrderCreate,
     request: Request,
-    principal: StaffPrincipal,
+    principal: CurrentPrincipal,
     uow: Uow,
     idempotency_key: IdempotencyKey = None,
 ):
     """Prices come from the catalog's quote for this customer; totals are computed here.
-    Points and a voucher are held by the loyalty service (asked only when given)."""
+    Points and a voucher are held by the loyalty service (asked only when given). A customer
+    of the portal places their own order (domain.customer_orders says what they may ask)."""
     extras = request.app.state.runtime.extras
     loyalty = extras[loyalty_client.CLIENT_KEY]
     token = bearer_token(request)
@@ -103,17 +105,24 @@ async def get_order(order_id: uuid.UUID, principal: StaffPrincipal, session: Ses
 
 
 @router.post("/orders/{order_id}/status", response_model=OrderOut)
-async def change_status(order_id: uuid.UUID, body: StatusIn, principal: StaffPrincipal, uow: Uow):
+async def change_status(order_id: uuid.UUID, body: StatusIn, principal: CurrentPrincipal, uow: Uow):
     """Confirm, contract (with its type: a contract number is given), deliver, complete, or
-    cancel with a reason. A move the status machine does not allow is a 409."""
+    cancel with a reason. A move the status machine does not allow is a 409. A customer of the
+    portal may only cancel their own order while it is pending."""
     order = await visible_order(uow.session, principal, order_id, lock=True)
     check_version("Order", order.version, body.version)
+    reason = body.reason
+    if principal.kind == "customer":
+        refusal = status_refusal(body.status, order.status)
+        if refusal is not None:
+            raise placement.refused(refusal, current_status=order.status)
+        reason = reason or CANCELLED_BY_CUSTOMER
     await transitions.move(
         uow,
         order,
         body.status,
-        actor=principal.id,
-        reason=body.reason,
+        actor=placement.staff_actor(principal),
+        reason=reason,
         contract_type_id=body.contract_type_id,
     )
     out = await views.card(uow.session, order)

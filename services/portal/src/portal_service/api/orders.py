@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
-from portal_service import cart, my_orders
+from portal_service import cart, my_orders, order_copies
 from portal_service.deps_shop import CurrentShopper, UpstreamDep, release
 from portal_service.domain import qr_images
 from portal_service.models import OrderCopy
@@ -44,6 +44,7 @@ async def checkout(
     if claimed.replay is not None:  # the same request, at the same moment, stored it first
         return claimed.replay
     await idempotency.remember(uow.session, claimed, out)
+    await order_copies.save_placed(uow.session, answer)
     await cart.clear(uow.session, shopper.id)
     await uow.commit()
     return out
