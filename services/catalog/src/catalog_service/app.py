@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from catalog_service import customer_groups, stock
+from catalog_service import announcements, customer_groups, stock
 from catalog_service.api import (
     categories,
     imports,
@@ -38,5 +38,9 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         handlers=HANDLERS,
         # customers creates its built-in list items (source "retailer") without an event; the
         # catalog's copy has them too, so it matches customers' lists like every other copy.
-        on_start=[stock.ensure_default_warehouse, customer_groups.READ_MODEL.seed_built_in],
+        on_start=[
+            stock.ensure_default_warehouse,
+            customer_groups.READ_MODEL.seed_built_in,
+            announcements.announce,
+        ],
     )

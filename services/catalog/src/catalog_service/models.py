@@ -23,11 +23,16 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from suite_shared.db import new_metadata
+from suite_shared.messaging.announce import announced_to_table
 from suite_shared.readmodels.list_items import list_item_table
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
+
+
+# Which consumers of the product, category and stock events have been told every record.
+ANNOUNCED_TO = announced_to_table(Base.metadata)
 
 
 def _uuid_pk() -> Mapped[uuid.UUID]:

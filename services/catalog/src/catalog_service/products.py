@@ -343,9 +343,14 @@ def snapshot_of(product: dict, units: list[dict], refs: dict[str, str]) -> dict:
 
 async def snapshot(session: AsyncSession, product: Product) -> ProductSnapshot:
     refs = await external_refs.refs_of(session, KIND, [product.id])
+    return snapshot_with(product, refs.get(product.id, {}))
+
+
+def snapshot_with(product: Product, refs: dict[str, str]) -> ProductSnapshot:
+    """The product's event fields, its references already read (``refs``: system → code)."""
     values = {f: getattr(product, f) for f in ("id", *SNAPSHOT_FIELDS)}
     units = [_unit_dict(u) for u in product.units]
-    return ProductSnapshot(**snapshot_of(values, units, refs.get(product.id, {})))
+    return ProductSnapshot(**snapshot_of(values, units, refs))
 
 
 async def to_out(session: AsyncSession, product: Product) -> ProductOut:

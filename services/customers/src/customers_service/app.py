@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from customers_service import importing
+from customers_service import announcements, importing
 from customers_service import settings_lists as lists
 from customers_service.api import (
     campaigns,
@@ -62,6 +62,7 @@ def create_app(settings: CustomersSettings | None = None) -> FastAPI:
             importing.fail_interrupted,
             lists.ensure_reserved,
             lists.announce_items,
+            announcements.announce,
             start_sender,
         ],
         on_stop=[stop_sender],

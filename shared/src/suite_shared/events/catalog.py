@@ -81,7 +81,8 @@ class StockChanged(EventPayload):
     reserved: int
     available: int
     product_available: int
-    cause: Literal["adjustment", "reserve", "release", "deduct", "return"]
+    # "announced": the level as it stands, told to a consumer that started after it was made.
+    cause: Literal["adjustment", "reserve", "release", "deduct", "return", "announced"]
     order_id: uuid.UUID | None = None
 
 

@@ -81,3 +81,20 @@ async def announce_to_new_consumers(
     await uow.commit()
     log.info("announced existing records", event_type=event_type, consumers=new, events=count)
     return count
+
+
+async def locked_pages(session, model, *order, where=None, size: int = 500):
+    """Every row of ``model`` (``where`` them), locked FOR SHARE for the announcement's
+    transaction, a page of ``size`` at a time in ``order``: a catalogue or a customer base of any
+    size is told without holding it all in memory, and a change made meanwhile waits, so its
+    own event (a newer version) comes after."""
+    offset = 0
+    while True:
+        query = select(model).order_by(*order).limit(size).offset(offset)
+        if where is not None:
+            query = query.where(where)
+        rows = (await session.scalars(query.with_for_update(read=True))).all()
+        if not rows:
+            return
+        yield rows
+        offset += len(rows)
